@@ -1,0 +1,45 @@
+"""Shared fixtures: a sandbox per test session, a fresh one per mutating test,
+and a private cache directory for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own cache directory and no ambient credentials."""
+    monkeypatch.setenv("BEEBOLE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("BEEBOLE_TOKEN", raising=False)
+    monkeypatch.delenv("BEEBOLE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def demo_server() -> Iterator[object]:
+    """The demo account, shared by read-only tests. Do not write to it."""
+    from beebole_pandas import sandbox
+
+    with sandbox.serve(seed="demo", daily_requests=10**9, daily_kb=10**9) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_server() -> Iterator[object]:
+    """A demo account of its own, for tests that write or inject faults."""
+    from beebole_pandas import sandbox
+
+    with sandbox.serve(seed="demo", daily_requests=10**9, daily_kb=10**9) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _no_default_client() -> Iterator[None]:
+    """No test inherits another test's default client."""
+    yield
+    import sys
+
+    client_module = sys.modules.get("beebole_pandas.client")
+    if client_module is not None and hasattr(client_module, "disconnect"):
+        client_module.disconnect()
