@@ -152,7 +152,8 @@ class SeedData:
     """A whole sandbox account, ready for :meth:`Store.load`."""
 
     name: str
-    accounts: list[Account] = field(default_factory=list)
+    # repr=False: accounts hold tokens, which must never reach logs or reprs
+    accounts: list[Account] = field(default_factory=list, repr=False)
     companies: list[Company] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)

@@ -1,0 +1,47 @@
+"""A local Beebole v2 server, for tests, notebooks and demos (like moto for AWS).
+
+A real HTTP/1.1 server on loopback speaking Beebole's v2 API over an SQLite
+account, with per-token daily quotas and injectable faults.
+
+>>> import requests
+>>> from beebole_pandas import sandbox
+>>> with sandbox.serve(seed="demo", daily_requests=4000, daily_kb=2048) as server:  # doctest: +SKIP
+...     answer = requests.post(server.url, json={"service": "company.list"},
+...                            auth=(server.token, "x")).json()
+...     server.tokens            # {"admin": ..., "employee": ..., "admin_fr": ..., "disabled": ...}
+...     server.stats()           # {"requests": 1, "bytes": ..., "by_service": {...}, ...}
+...     server.inject("http503", times=1)    # the next request gets HTTP 503
+...     server.inject(None)                  # no more faults
+...     server.advance_day()                 # quotas are whole again
+
+From a shell: ``python -m beebole_pandas serve --port 8765``.
+
+Names are imported lazily so that ``from beebole_pandas import sandbox`` costs
+nothing until a server is started.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .backend import Backend
+    from .server import SandboxServer, serve
+
+__all__ = ["Backend", "SandboxServer", "serve"]
+
+_LAZY = {"serve": "server", "SandboxServer": "server", "Backend": "backend"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

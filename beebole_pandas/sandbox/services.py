@@ -1,0 +1,260 @@
+"""The sandbox's services: request checking, references, permissions, dispatch.
+
+A service is a function ``(ctx, request) -> dict`` registered under its API
+name with :func:`service`. The entity services live in
+:mod:`.services_entities` and :mod:`.services_groups`, the time-entry
+services in :mod:`.services_time`, the export jobs in :mod:`.export`;
+:func:`registry` collects them all.
+
+Errors are raised as :class:`ServiceError` (wrong request),
+:class:`NotFoundError` and :class:`DeniedError`; the backend turns them into
+status errors worded as ``docs/internals.md`` says.
+
+>>> sorted(registry())[:2]
+['absence.activate', 'absence.add_group']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .store import ENTITY_TABLES, Store
+
+__all__ = [
+    "Ctx",
+    "DeniedError",
+    "NotFoundError",
+    "ServiceError",
+    "registry",
+    "service",
+]
+
+Handler = Callable[["Ctx", dict[str, Any]], dict[str, Any]]
+
+
+class ServiceError(Exception):
+    """The request is wrong; the message names the member and the problem."""
+
+
+class NotFoundError(ServiceError):
+    """An id or xid of the request does not exist."""
+
+
+class DeniedError(ServiceError):
+    """The user may not do this."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A registered service: its handler, who may call it, whether it writes."""
+
+    name: str
+    handler: Handler
+    access: str  # "admin": administrators only; "read": every user; "self": the handler checks
+    write: bool
+
+
+_REGISTRY: dict[str, Spec] = {}
+
+
+def service(
+    name: str, *, access: str = "admin", write: bool = False
+) -> Callable[[Handler], Handler]:
+    """Register a service handler under its API name."""
+
+    def deco(fn: Handler) -> Handler:
+        _REGISTRY[name] = Spec(name, fn, access, write)
+        return fn
+
+    return deco
+
+
+def registry() -> dict[str, Spec]:
+    """Every service of the sandbox, by API name."""
+    from . import export, services_entities, services_groups, services_time  # noqa: F401
+
+    return _REGISTRY
+
+
+@dataclass
+class Ctx:
+    """What a handler works with: the store, the caller and the backend's settings."""
+
+    store: Store
+    person: int | None  # the caller's person id
+    role: str  # the account role ("admin", "employee", ...): owner of export jobs
+    locale: str
+    user_group: str  # "admin", "leader" or "employee", read from the store per request
+    export_delay: float = 0.2
+    jobs: dict[int, Any] = field(default_factory=dict)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user_group == "admin"
+
+    def deny(self, service_name: str, why: str = "") -> DeniedError:
+        extra = f": {why}" if why else ""
+        return DeniedError(
+            f"permission denied: {service_name} is not allowed for a user of group "
+            f"'{self.user_group}'{extra}"
+        )
+
+    def is_leader_of(self, person: int) -> bool:
+        """True when the caller is one of ``person``'s team leaders."""
+        if self.person is None:
+            return False
+        return (
+            self.store.one(
+                "SELECT 1 FROM leader WHERE person=? AND leader=?", (person, self.person)
+            )
+            is not None
+        )
+
+
+# -- request members ------------------------------------------------------------------------
+
+
+def need(req: dict[str, Any], name: str) -> Any:
+    """A required member of the request."""
+    if name not in req or req[name] is None:
+        raise ServiceError(f"missing member '{name}'")
+    return req[name]
+
+
+def as_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ServiceError(f"'{name}' must be an integer, not {value!r}")
+    if not -(2**63) <= value < 2**63:  # SQLite's integer range
+        raise ServiceError(f"'{name}' is out of range: {value}")
+    return value
+
+
+def as_str(value: Any, name: str, *, empty: bool = True) -> str:
+    if not isinstance(value, str):
+        raise ServiceError(f"'{name}' must be a string, not {value!r}")
+    if not empty and not value.strip():
+        raise ServiceError(f"'{name}' must not be empty")
+    return value
+
+
+def as_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ServiceError(f"'{name}' must be true or false, not {value!r}")
+    return value
+
+
+def as_number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ServiceError(f"'{name}' must be a number, not {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ServiceError(f"'{name}' must be a finite number, not {value!r}")
+    return number
+
+
+def as_date(value: Any, name: str) -> str:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            dt.date.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    raise ServiceError(f"'{name}' must be a date YYYY-MM-DD, not {value!r}")
+
+
+def as_obj(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ServiceError(f"'{name}' must be an object, not {value!r}")
+    return value
+
+
+# -- ids, xids and references ---------------------------------------------------------------
+
+
+def resolve(store: Store, kind: str, *, id: Any = None, xid: Any = None, member: str = "id") -> int:
+    """The internal id of an entity given by id or xid; NotFoundError when it does not exist."""
+    table = ENTITY_TABLES[kind]
+    label = kind.replace("_", " ")
+    if xid is not None:
+        xid_s = as_str(xid, "xid" if member == "id" else f"{member}.xid")
+        found = store.scalar(f"SELECT id FROM {table} WHERE xid=?", (xid_s,))
+        if found is None:
+            raise NotFoundError(f"{label} xid {xid_s!r} not found")
+        return int(found)
+    num = as_int(id, "id" if member == "id" else f"{member}.id")
+    if store.one(f"SELECT 1 FROM {table} WHERE id=?", (num,)) is None:
+        raise NotFoundError(f"{label} {num} not found")
+    return num
+
+
+def target(ctx: Ctx, req: dict[str, Any], kind: str) -> int:
+    """The entity a request addresses with top-level ``id`` or ``xid``."""
+    if req.get("id") is not None:
+        return resolve(ctx.store, kind, id=req["id"])
+    if req.get("xid") is not None:
+        return resolve(ctx.store, kind, xid=req["xid"])
+    raise ServiceError("missing member 'id' (or 'xid')")
+
+
+def addressed(ctx: Ctx, kind: str, obj: dict[str, Any], req: dict[str, Any]) -> int:
+    """The entity an update addresses: ``id``/``xid`` inside the object, else at top level."""
+    for source in (obj, req):
+        if source.get("id") is not None:
+            return resolve(ctx.store, kind, id=source["id"])
+        if source.get("xid") is not None:
+            return resolve(ctx.store, kind, xid=source["xid"])
+    raise ServiceError(f"missing member '{kind}.id' (or '{kind}.xid')")
+
+
+def ref_id(ctx: Ctx, value: Any, member: str, kind: str) -> int:
+    """The internal id of a nested reference ``{"id": N}`` or ``{"xid": "..."}``."""
+    if isinstance(value, bool) or not isinstance(value, dict):
+        raise ServiceError(f"'{member}' must be an object with 'id' or 'xid', not {value!r}")
+    if value.get("xid") is not None:
+        return resolve(ctx.store, kind, xid=value["xid"], member=member)
+    if value.get("id") is not None:
+        return resolve(ctx.store, kind, id=value["id"], member=member)
+    raise ServiceError(f"'{member}' must be an object with 'id' or 'xid', not {value!r}")
+
+
+def ident(id: int, xid: str | None) -> dict[str, Any]:
+    """``{"xid": ...}`` for an entity with an xid, else ``{"id": ...}`` (README decision 4)."""
+    return {"xid": xid} if xid else {"id": id}
+
+
+def ref(id: int | None, xid: str | None) -> dict[str, Any] | None:
+    return None if id is None else ident(id, xid)
+
+
+def row_ident(row: sqlite3.Row) -> dict[str, Any]:
+    return ident(row["id"], row["xid"])
+
+
+def check_new_xid(ctx: Ctx, kind: str, obj: dict[str, Any]) -> str | None:
+    """The xid of an entity to create, refused when empty or already used."""
+    xid = obj.get("xid")
+    if xid is None:
+        return None
+    xid = as_str(xid, f"{kind}.xid", empty=False)
+    if ctx.store.one(f"SELECT 1 FROM {ENTITY_TABLES[kind]} WHERE xid=?", (xid,)) is not None:
+        raise ServiceError(
+            f"duplicate xid {xid!r}: a {kind.replace('_', ' ')} with this xid already exists"
+        )
+    return xid
+
+
+def created(id: int, xid: str | None) -> dict[str, Any]:
+    """The answer of a create: ``{"status": "ok", "id": N}`` or ``{"status": "ok", "xid": ...}``."""
+    return {"status": "ok", **ident(id, xid)}
+
+
+OK: dict[str, Any] = {"status": "ok"}
+
+
+def ok(**members: Any) -> dict[str, Any]:
+    return {"status": "ok", **members}
