@@ -368,7 +368,9 @@ def test_https_to_the_plain_port_fails_at_once(server) -> None:
     assert post(server).json()["status"] == "ok"
 
 
-def test_tokens_never_in_repr_or_logs_when_serving_seed_data(caplog: pytest.LogCaptureFixture) -> None:
+def test_tokens_never_in_repr_or_logs_when_serving_seed_data(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     from beebole_pandas.sandbox import seed as seed_module
 
     data = seed_module.build("empty")
