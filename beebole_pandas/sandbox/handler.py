@@ -234,8 +234,8 @@ class Handler(BaseHTTPRequestHandler):
         self, status: int, message: str, *, close: bool = False, head: bool = False
     ) -> None:
         body = dump(status_error(message))
-        self._send(status, body, close=close, head=head)
         self.server.sandbox.stats_counter.refused(status, 0 if head else len(body))
+        self._send(status, body, close=close, head=head)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Protocol errors of http.server (bad request line, unknown method) as JSON."""

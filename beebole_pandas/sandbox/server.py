@@ -408,9 +408,11 @@ class SandboxServer:
                     self._idle.notify_all()
 
     def _reply(self, handler: Handler, status: int, body: bytes, token: str, service: str) -> None:
-        handler._send(status, body)
+        # Counted before sending: a client that reads stats() right after its
+        # answer arrives must already see that answer counted.
         self.quota.add_bytes(token, len(body))
         self.stats_counter.served(service, self._roles.get(token, "other"), len(body))
+        handler._send(status, body)
 
 
 @contextmanager
