@@ -1,0 +1,393 @@
+"""The daily request and transfer meter, persisted per account and per UTC day.
+
+Beebole allows each user 4000 requests and 2048 KB a day. The meter counts
+what really went over the network, measured at the transport: the session's
+HTTP adapter is a :class:`MeteredAdapter`, so cache hits never reach it and
+every retry does. (Response hooks fire twice per network call under
+requests-cache, and ``from_cache`` undercounts, so neither is used.)
+
+Counts live in ``budget.sqlite`` in the cache directory, one row per account
+fingerprint and UTC day: a kernel restart or a second :class:`Client` the same
+day continues the count; a new day starts from zero.
+
+>>> from beebole_pandas.budget import Meter
+>>> import tempfile, pathlib
+>>> meter = Meter(pathlib.Path(tempfile.mkdtemp()) / "budget.sqlite", "f00d", daily_requests=10)
+>>> _ = meter.record(2048)
+>>> meter.snapshot().requests_used, meter.snapshot().kb_used
+(1, 2.0)
+>>> meter.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .errors import BudgetExceeded
+
+__all__ = ["WARN_FRACTION", "Budget", "Meter", "MeteredAdapter", "utc_now"]
+
+logger = logging.getLogger(__name__)
+
+#: A warning is logged when either count first reaches this share of the limit.
+WARN_FRACTION = 0.8
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one account has spent today, and what is left.
+
+    Attributes
+    ----------
+    account
+        The account fingerprint (never the token).
+    day
+        The UTC day the counts belong to, ``YYYY-MM-DD``.
+    requests_used, bytes_used
+        Network requests and response bytes counted today.
+    daily_requests, daily_kb
+        The limits.
+    resets_at
+        The next UTC midnight, when the counts start again from zero.
+
+    Examples
+    --------
+    >>> client.budget                                    # doctest: +SKIP
+    Budget(account 3f9a0c12d4e5b6a7, 2026-11-28 UTC: 12/4000 requests, 35.2/2048 KB; resets 2026-11-29 00:00 UTC)
+    """
+
+    account: str
+    day: str
+    requests_used: int
+    bytes_used: int
+    daily_requests: int
+    daily_kb: float
+    resets_at: datetime
+
+    @property
+    def requests_left(self) -> int:
+        return max(self.daily_requests - self.requests_used, 0)
+
+    @property
+    def kb_used(self) -> float:
+        return self.bytes_used / 1024
+
+    @property
+    def kb_left(self) -> float:
+        return max(self.daily_kb - self.kb_used, 0.0)
+
+    @property
+    def fraction_used(self) -> float:
+        """The larger of the two shares used (requests, KB), 0.0 to 1.0 and beyond."""
+        shares = [self.requests_used / self.daily_requests if self.daily_requests else 1.0]
+        shares.append(self.kb_used / self.daily_kb if self.daily_kb else 1.0)
+        return max(shares)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.requests_used >= self.daily_requests or self.kb_used >= self.daily_kb
+
+    def summary(self) -> str:
+        """One line: used/limit for requests and KB, and the reset time."""
+        return (
+            f"{self.requests_used}/{self.daily_requests} requests, "
+            f"{self.kb_used:.1f}/{self.daily_kb:g} KB used today ({self.day} UTC); "
+            f"resets {self.resets_at:%Y-%m-%d %H:%M} UTC"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Budget(account {self.account}, {self.day} UTC: "
+            f"{self.requests_used}/{self.daily_requests} requests, "
+            f"{self.kb_used:.1f}/{self.daily_kb:g} KB; resets {self.resets_at:%Y-%m-%d %H:%M} UTC)"
+        )
+
+    def _repr_html_(self) -> str:
+        def bar(share: float) -> str:
+            pct = min(max(share, 0.0), 1.0) * 100
+            colour = "#c0392b" if share >= 1 else "#e67e22" if share >= WARN_FRACTION else "#27ae60"
+            return (
+                '<div style="width:12em;background:#eee;display:inline-block">'
+                f'<div style="width:{pct:.0f}%;background:{colour};height:0.8em"></div></div>'
+            )
+
+        req_share = self.requests_used / self.daily_requests if self.daily_requests else 1.0
+        kb_share = self.kb_used / self.daily_kb if self.daily_kb else 1.0
+        return (
+            "<table>"
+            f"<tr><th style='text-align:left'>Beebole budget</th><td>account {self.account}, "
+            f"{self.day} (UTC)</td><td></td></tr>"
+            f"<tr><td>requests</td><td>{self.requests_used} / {self.daily_requests} "
+            f"({self.requests_left} left)</td><td>{bar(req_share)}</td></tr>"
+            f"<tr><td>transfer</td><td>{self.kb_used:.1f} / {self.daily_kb:g} KB "
+            f"({self.kb_left:.1f} KB left)</td><td>{bar(kb_share)}</td></tr>"
+            f"<tr><td>resets</td><td>{self.resets_at:%Y-%m-%d %H:%M} UTC</td><td></td></tr>"
+            "</table>"
+        )
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` (if missing) readable by its owner only, and force mode 0600.
+
+    SQLite gives its journal and WAL files the mode of the database file, so
+    creating the database 0600 before SQLite opens it covers those too.
+    """
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Meter:
+    """Counts network requests and response bytes per account and UTC day.
+
+    Parameters
+    ----------
+    path
+        The SQLite file holding the counts (created 0600).
+    account
+        The account fingerprint the counts belong to.
+    daily_requests, daily_kb
+        The limits; Beebole's are 4000 and 2048.
+    clock
+        Returns the current time (timezone-aware); injectable for tests.
+
+    Examples
+    --------
+    >>> meter = Meter(path, client.fingerprint)         # doctest: +SKIP
+    >>> meter.check(service="company.list")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        account: str,
+        *,
+        daily_requests: int = 4000,
+        daily_kb: float = 2048,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if daily_requests <= 0 or daily_kb <= 0:
+            raise ValueError(
+                f"daily limits must be positive, got daily_requests={daily_requests!r}, daily_kb={daily_kb!r}"
+            )
+        self.path = Path(path)
+        self.account = account
+        self.daily_requests = int(daily_requests)
+        self.daily_kb = float(daily_kb)
+        self._clock = clock or utc_now
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        create_private_file(self.path)
+        self._db: sqlite3.Connection | None = None
+        db = self._connection()
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS usage (account TEXT NOT NULL, day TEXT NOT NULL, "
+            "requests INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0, "
+            "PRIMARY KEY (account, day))"
+        )
+        # Old days are of no use; keep a week for curiosity.
+        cutoff = (self._now().date() - timedelta(days=7)).isoformat()
+        db.execute("DELETE FROM usage WHERE day < ?", (cutoff,))
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open connection; reopened after :meth:`close` so a closed client can still show its budget."""
+        if self._db is None:
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=10
+            )
+            # WAL without an fsync per count: a crash may lose the last few counts, not the file.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        return self._db
+
+    # -- time ---------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the meter's clock must return timezone-aware datetimes")
+        return now.astimezone(UTC)
+
+    def _day(self) -> tuple[str, datetime]:
+        today = self._now().date()
+        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC) + timedelta(days=1)
+        return today.isoformat(), midnight
+
+    # -- counts -------------------------------------------------------------
+
+    def snapshot(self) -> Budget:
+        """The counts of today, as a :class:`Budget`."""
+        day, resets_at = self._day()
+        with self._lock:
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT requests, bytes FROM usage WHERE account = ? AND day = ?",
+                    (self.account, day),
+                )
+                .fetchone()
+            )
+        requests_used, bytes_used = row if row else (0, 0)
+        return Budget(
+            account=self.account,
+            day=day,
+            requests_used=int(requests_used),
+            bytes_used=int(bytes_used),
+            daily_requests=self.daily_requests,
+            daily_kb=self.daily_kb,
+            resets_at=resets_at,
+        )
+
+    def record(self, nbytes: int, *, requests: int = 1) -> Budget:
+        """Add one network request (and its response bytes) to today's count."""
+        day, _ = self._day()
+        with self._lock:
+            db = self._connection()
+            before = db.execute(
+                "SELECT requests, bytes FROM usage WHERE account = ? AND day = ?",
+                (self.account, day),
+            ).fetchone() or (0, 0)
+            db.execute(
+                "INSERT INTO usage (account, day, requests, bytes) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (account, day) DO UPDATE SET requests = requests + excluded.requests, "
+                "bytes = bytes + excluded.bytes",
+                (self.account, day, requests, int(nbytes)),
+            )
+        after = self.snapshot()
+        self._warn_if_crossed(before, after)
+        return after
+
+    def _warn_if_crossed(self, before: tuple[int, int], after: Budget) -> None:
+        req_limit = self.daily_requests * WARN_FRACTION
+        byte_limit = self.daily_kb * 1024 * WARN_FRACTION
+        if (
+            before[0] < req_limit <= after.requests_used
+            or before[1] < byte_limit <= after.bytes_used
+        ):
+            logger.warning(
+                "Beebole budget above %d%% for account %s: %s. Cached reads cost nothing; "
+                "consider offline=True for exploration.",
+                int(WARN_FRACTION * 100),
+                self.account,
+                after.summary(),
+            )
+
+    # -- the gate -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def context(self, *, service: str, allow_over: bool = False) -> Iterator[None]:
+        """Tell the adapter, for calls made by this thread, what is being sent and whether it may pass the limit."""
+        previous = getattr(self._local, "state", None)
+        self._local.state = (service, allow_over)
+        try:
+            yield
+        finally:
+            self._local.state = previous
+
+    def check(self, *, service: str | None = None, allow_over: bool | None = None) -> None:
+        """Raise :class:`BudgetExceeded` if one more network call would pass today's limit."""
+        state = getattr(self._local, "state", None)
+        if service is None and state is not None:
+            service = state[0]
+        if allow_over is None:
+            allow_over = bool(state[1]) if state is not None else False
+        budget = self.snapshot()
+        if not budget.exhausted:
+            return
+        if allow_over:
+            logger.warning(
+                "%s sent over budget (allow_over_budget=True): %s", service, budget.summary()
+            )
+            return
+        raise BudgetExceeded(
+            f"{service or 'request'} not sent: today's budget is spent ({budget.summary()}). "
+            "Cached reads still work; pass allow_over_budget=True to send it anyway, "
+            "or work from the cache with offline=True until the reset.",
+            service=service,
+            details={"budget": budget},
+        )
+
+    def close(self) -> None:
+        """Release the database connection (it is reopened if the meter is used again)."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+class MeteredAdapter(HTTPAdapter):
+    """An HTTP adapter that checks the budget before, and counts after, every real network call.
+
+    Parameters
+    ----------
+    meter
+        The :class:`Meter` to check and feed.
+    **kwargs
+        Passed to :class:`requests.adapters.HTTPAdapter`.
+    """
+
+    def __init__(self, meter: Meter, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.meter = meter
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:  # type: ignore[override]
+        self.meter.check()
+        try:
+            response = super().send(request, *args, **kwargs)
+        except requests.exceptions.ConnectionError as exc:
+            # A connection that was never made sent nothing to the server.
+            if not _never_connected(exc):
+                self.meter.record(0)
+            raise
+        except requests.exceptions.RequestException:
+            self.meter.record(0)
+            raise
+        try:
+            content = response.content  # reads the body now, inside the meter
+        except Exception:
+            self.meter.record(_wire_bytes(response, b""))
+            raise
+        self.meter.record(_wire_bytes(response, content))
+        return response
+
+
+def _wire_bytes(response: requests.Response, content: bytes) -> int:
+    """Bytes that crossed the wire for the body (compressed size if the server compressed)."""
+    raw = getattr(response, "raw", None)
+    tell = getattr(raw, "tell", None)
+    if callable(tell):
+        with contextlib.suppress(Exception):
+            n = int(tell())
+            if n > 0:
+                return n
+    return len(content or b"")
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason: Any = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    name = type(reason).__name__
+    return name in {"NewConnectionError", "NameResolutionError"} or isinstance(
+        reason, ConnectionRefusedError
+    )

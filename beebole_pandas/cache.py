@@ -1,0 +1,503 @@
+"""The response cache: where it lives, what it keeps, for how long, and for whom.
+
+One SQLite file (``http_cache.sqlite``, requests-cache's SQLite backend) in the
+cache directory holds the cached reads of every account. Entries are isolated
+per account by their key, never by the token itself:
+
+``<fingerprint>:<service>:<sha256 of the JSON body>``
+
+where the fingerprint is an HMAC-SHA256 of the endpoint and the token. (By
+default requests-cache redacts ``Authorization`` before building a key, so two
+tokens would share one entry; keeping ``Authorization`` in the key would put
+the base64 token on disk.) Having the service in the key makes invalidation a
+prefix match.
+
+Only read services are cached, and only their ``status: ok`` answers. Each read
+carries its own expiry (:func:`expiry_for`): reference data for hours, time
+entries of closed months for days, the current period for minutes, export job
+polls never. A write drops the account's reads it may affect
+(:func:`affected_prefixes`); a read that was in flight meanwhile drops its own
+answer (:class:`Generations`).
+
+The directory is 0700 and every file 0600; the SQLite files are created 0600
+before SQLite opens them, which gives their ``-wal``/``-shm`` companions the
+same mode. Both databases run in WAL mode without an fsync per write: a cache
+may lose its last entries in a power cut, never its integrity.
+
+>>> from beebole_pandas.cache import classify, expiry_for
+>>> classify("project.list"), classify("project.update"), classify("time_entry.get_job_info")
+('read', 'write', 'uncached')
+>>> expiry_for("company.list", {})
+datetime.timedelta(seconds=14400)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import requests
+
+from .budget import create_private_file
+from .errors import ValidationError
+
+__all__ = [
+    "CLOSED_PERIOD",
+    "CURRENT_PERIOD",
+    "NON_MUTATING",
+    "READ_VERBS",
+    "REFERENCE",
+    "SERVICE_NAME",
+    "UNCACHED_READS",
+    "Generations",
+    "KeyLocks",
+    "affected_prefixes",
+    "build_session",
+    "cache_key",
+    "classify",
+    "delete_keys",
+    "delete_prefixes",
+    "encode_body",
+    "expiry_for",
+    "fingerprint",
+    "resolve_cache_dir",
+    "store_answer",
+]
+
+logger = logging.getLogger(__name__)
+
+CACHE_FILE = "http_cache.sqlite"
+BUDGET_FILE = "budget.sqlite"
+
+#: Verbs that only read. ``get_job_info`` reads, but a job's state changes, so it is never cached.
+READ_VERBS = frozenset(
+    {
+        "list",
+        "get",
+        "groups",
+        "members",
+        "managers",
+        "specific_tasks",
+        "custom_fields",
+        "leaders",
+        "tree",
+        "assignments",
+        "get_entities",
+        "get_tasks",
+        "get_job_info",
+    }
+)
+UNCACHED_READS = frozenset({"time_entry.get_job_info"})
+#: Sent like writes (never cached by requests-cache, never retried) but change no data.
+#: ``time_entry.export`` starts a job; its finished result is cached by ``export_jobs.run_export``.
+NON_MUTATING = frozenset({"time_entry.export"})
+
+#: Expiry of reference data (companies, people, projects, tasks, groups...).
+REFERENCE = timedelta(hours=4)
+#: Expiry of time entries of months that ended before the current one.
+CLOSED_PERIOD = timedelta(days=3)
+#: Expiry of time entries of the current month (still being edited).
+CURRENT_PERIOD = timedelta(minutes=5)
+
+#: A write to an entity (key) can change what reads of these entities return:
+#: children embed their parents' names, lists carry counters, time entries
+#: name their company/project/task/person, group assignments show on both sides.
+_EVERYTHING = ("",)
+_AFFECTS: dict[str, tuple[str, ...]] = {
+    "time_entry": ("time_entry",),
+    "company": (
+        "company",
+        "person",
+        "project",
+        "subproject",
+        "task",
+        "absence",
+        "group",
+        "time_entry",
+    ),
+    "person": ("person", "company", "project", "subproject", "group", "time_entry"),
+    "project": ("project", "company", "subproject", "task", "group", "time_entry"),
+    "subproject": ("subproject", "project", "task", "group", "time_entry"),
+    "task": ("task", "company", "project", "subproject", "group", "time_entry"),
+    "absence": ("absence", "group", "time_entry"),
+}
+
+ServiceKind = Literal["read", "uncached", "write"]
+
+
+def classify(service: str) -> ServiceKind:
+    """``"read"`` (cached, retried), ``"uncached"`` (retried, never cached) or ``"write"``.
+
+    Unknown verbs count as writes: never cached, never retried.
+
+    Examples
+    --------
+    >>> classify("time_entry.export")
+    'write'
+    """
+    if service in UNCACHED_READS:
+        return "uncached"
+    verb = service.rpartition(".")[2]
+    return "read" if verb in READ_VERBS else "write"
+
+
+def affected_prefixes(service: str) -> tuple[str, ...]:
+    """Service prefixes whose cached reads a successful write of ``service`` makes stale.
+
+    Examples
+    --------
+    >>> affected_prefixes("time_entry.create")
+    ('time_entry.',)
+    """
+    if service in NON_MUTATING:
+        return ()
+    entity = service.partition(".")[0]
+    targets = _AFFECTS.get(entity)
+    if targets is None:  # groups, custom fields, anything unknown: drop all
+        return _EVERYTHING
+    return tuple(f"{t}." for t in targets)
+
+
+# -- expiry -----------------------------------------------------------------
+
+
+def _as_timedelta(value: float | int | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def _period_end(params: Mapping[str, Any]) -> date | None:
+    for member in ("to", "date"):
+        value = params.get(member)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return date.fromisoformat(value[:10])
+    return None
+
+
+def expiry_for(
+    service: str,
+    params: Mapping[str, Any],
+    *,
+    today: date | None = None,
+    overrides: float | timedelta | Mapping[str, float | timedelta] | None = None,
+) -> timedelta:
+    """How long a read's answer stays fresh in the cache.
+
+    Parameters
+    ----------
+    service, params
+        The request.
+    today
+        The current date (UTC), for "closed month" vs "current period".
+    overrides
+        A single expiry for every read, or a mapping whose keys are service
+        names, entity names or the categories ``"reference"``, ``"closed"``,
+        ``"current"``. A negative value means never expire.
+
+    Examples
+    --------
+    >>> expiry_for("time_entry.list", {"to": "2020-01-31"}, today=date(2026, 11, 28))
+    datetime.timedelta(days=3)
+    """
+    today = today or datetime.now(UTC).date()
+    if service.startswith("time_entry.") and service.rpartition(".")[2] in {
+        "list",
+        "get",
+        "export",
+    }:
+        end = _period_end(params)
+        category = "closed" if end is not None and end < today.replace(day=1) else "current"
+    else:
+        category = "reference"
+    default = {"reference": REFERENCE, "closed": CLOSED_PERIOD, "current": CURRENT_PERIOD}[category]
+    if overrides is None:
+        return default
+    if not isinstance(overrides, Mapping):
+        return _as_timedelta(overrides)
+    for name in (service, service.partition(".")[0], category):
+        if name in overrides:
+            return _as_timedelta(overrides[name])
+    return default
+
+
+# -- keys -------------------------------------------------------------------
+
+_FINGERPRINT_KEY = b"beebole_pandas account fingerprint v1"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.]")
+#: What a service name looks like: ``entity.verb``.
+SERVICE_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
+
+
+def fingerprint(url: str, token: str) -> str:
+    """A short, non-secret id of an account at an endpoint (HMAC-SHA256, 16 hex digits).
+
+    Examples
+    --------
+    >>> fingerprint("https://beebole-apps.com/api/v2", "secret")  # doctest: +ELLIPSIS
+    '...'
+    """
+    message = f"{url.rstrip('/')}\n{token}".encode()
+    return hmac.new(_FINGERPRINT_KEY, message, hashlib.sha256).hexdigest()[:16]
+
+
+def _json_default(value: Any) -> Any:
+    """numpy scalars as Python numbers, dates as the API's strings; anything else is refused."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    item = getattr(value, "item", None)  # numpy / pandas scalars
+    if callable(item):
+        return item()
+    raise TypeError(f"{type(value).__name__} value {value!r} cannot be sent as JSON")
+
+
+def encode_body(service: str, params: Mapping[str, Any]) -> bytes:
+    """The canonical JSON body of a call: same call, same bytes, same cache key.
+
+    Examples
+    --------
+    >>> encode_body("time_entry.list", {"to": date(2026, 1, 31), "from": "2026-01-01"})
+    b'{"from":"2026-01-01","service":"time_entry.list","to":"2026-01-31"}'
+    """
+    return json.dumps(
+        {"service": service, **params},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=_json_default,
+    ).encode()
+
+
+def service_of(body: bytes | str | None) -> str:
+    """The ``service`` member of a JSON body, or ``""``."""
+    if not body:
+        return ""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    service = data.get("service") if isinstance(data, dict) else None
+    return service if isinstance(service, str) else ""
+
+
+def cache_key(namespace: str, body: bytes | str | None) -> str:
+    """``<namespace>:<service>:<sha256(body)>``; the namespace is the account fingerprint.
+
+    Only ``[A-Za-z0-9_.]`` survive in the service part: requests-cache 1.3.3
+    pastes keys into its SQL, so a quote must never reach a key.
+    """
+    raw = body.encode() if isinstance(body, str) else (body or b"")
+    service = _UNSAFE.sub("_", service_of(raw))
+    return f"{namespace}:{service}:{hashlib.sha256(raw).hexdigest()[:40]}"
+
+
+# -- the directory ------------------------------------------------------------
+
+
+def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The cache directory (created 0700): the argument, else ``$BEEBOLE_CACHE_DIR``, else the user cache dir.
+
+    Examples
+    --------
+    >>> resolve_cache_dir("/tmp/bb-cache-example")
+    PosixPath('/tmp/bb-cache-example')
+    """
+    if cache_dir is None:
+        cache_dir = os.environ.get("BEEBOLE_CACHE_DIR") or None
+    if cache_dir is None:
+        import platformdirs
+
+        cache_dir = platformdirs.user_cache_dir("beebole_pandas")
+    path = Path(cache_dir).expanduser().absolute()
+    if path == Path.cwd().absolute():
+        logger.warning(
+            "The Beebole cache is in the working directory (%s), where it may get committed "
+            "next to notebooks; prefer the default user cache directory.",
+            path,
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ValidationError(
+            f"Cannot use {path} as the Beebole cache directory ({exc.strerror or exc}); "
+            "pass cache_dir= to bb.connect() or set BEEBOLE_CACHE_DIR to a writable directory."
+        ) from None
+    try:
+        os.chmod(path, 0o700)
+    except OSError as exc:  # not ours: say so, but still work
+        logger.warning("Could not make the cache directory %s private (0700): %s", path, exc)
+    return path
+
+
+def secure_files(directory: Path) -> None:
+    """Force mode 0600 on the cache's own files (and SQLite's journal/WAL companions)."""
+    for name in (CACHE_FILE, BUDGET_FILE):
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            path = directory / f"{name}{suffix}"
+            with contextlib.suppress(FileNotFoundError, PermissionError):
+                if path.stat().st_mode & 0o077:
+                    os.chmod(path, 0o600)
+
+
+# -- the session ----------------------------------------------------------------
+
+
+def _cacheable(response: Any) -> bool:
+    """requests-cache's ``filter_fn``: keep only ``status: ok`` answers of cacheable reads.
+
+    Non-200 answers are never stored (``allowable_codes``); returning True for
+    them keeps an older entry that stale-if-error may still serve.
+    """
+    if getattr(response, "from_cache", False):
+        return True
+    request = getattr(response, "request", None)
+    if classify(service_of(getattr(request, "body", None))) != "read":
+        return False
+    if response.status_code != 200:
+        return True
+    verdict = getattr(response, "_bb_cacheable", None)
+    if verdict is None:
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            data = None
+        verdict = isinstance(data, dict) and data.get("status") == "ok"
+        with contextlib.suppress(AttributeError):
+            response._bb_cacheable = verdict
+    return bool(verdict)
+
+
+def build_session(directory: Path, namespace: str) -> requests.Session:
+    """A requests-cache ``CachedSession`` over ``directory/http_cache.sqlite`` for one account.
+
+    The caller sets auth and mounts the metered adapter.
+    """
+    from requests_cache import CachedSession
+
+    path = directory / CACHE_FILE
+    create_private_file(path)
+
+    def key_fn(request: Any, **_: Any) -> str:
+        return cache_key(namespace, getattr(request, "body", None))
+
+    session = CachedSession(
+        str(path),
+        backend="sqlite",
+        serializer="json",  # inspectable, and no pickle to load from disk
+        wal=True,  # no fsync per saved response: a cache may lose its last entries, not its file
+        allowable_methods=("POST",),
+        allowable_codes=(200,),
+        key_fn=key_fn,
+        filter_fn=_cacheable,
+        expire_after=REFERENCE,
+        stale_if_error=False,  # the client serves stale answers itself, after its retries
+    )
+    secure_files(directory)
+    return session
+
+
+def store_answer(
+    session: Any, key: str, url: str, body: bytes, answer: Mapping[str, Any], expire: timedelta
+) -> None:
+    """Save ``answer`` under ``key`` as if the server had sent it in reply to ``body``.
+
+    The stored request carries no credentials: it is built here, not by the session.
+    """
+    from requests.structures import CaseInsensitiveDict
+    from requests_cache import CachedRequest, CachedResponse
+    from requests_cache.policy.expiration import get_expiration_datetime, utcnow
+
+    headers = {"Content-Type": "application/json"}
+    request = requests.Request("POST", url, data=body, headers=headers).prepare()
+    expires = get_expiration_datetime(expire)
+    response = CachedResponse(
+        content=json.dumps(answer, separators=(",", ":"), ensure_ascii=False).encode(),
+        status_code=200,
+        reason="OK",
+        url=url,
+        encoding="utf-8",
+        headers=CaseInsensitiveDict(headers),
+        request=CachedRequest.from_request(request),
+        created_at=utcnow(),
+        expires=expires,
+    )
+    session.cache.save_response(response, cache_key=key, expires=expires)
+
+
+def delete_keys(session: Any, keys: list[str]) -> None:
+    """Delete entries by key (without VACUUM: it rewrites the whole file, and fails
+    while another thread is reading)."""
+    if keys:
+        session.cache.delete(*keys, vacuum=False)
+
+
+def delete_prefixes(session: Any, namespace: str, prefixes: Iterable[str]) -> int:
+    """Delete this account's entries whose service starts with one of ``prefixes``; returns how many."""
+    heads = [f"{namespace}:{p}" for p in prefixes]
+    keys = [k for k in list(session.cache.responses.keys()) if any(k.startswith(h) for h in heads)]
+    delete_keys(session, keys)
+    return len(keys)
+
+
+# -- one request per key at a time --------------------------------------------
+
+
+class KeyLocks:
+    """A lock per cache key, so identical concurrent reads cost one request.
+
+    Locks are reference-counted and dropped when nobody holds or waits for them.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextlib.contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users <= 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
+class Generations:
+    """A counter per account, bumped by every invalidation.
+
+    A read that was in flight while a write landed may bring back an answer
+    from before the write, and save it after the write dropped the entry; a
+    read compares the counter before and after, and drops its own entry if
+    it moved.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._counts: dict[str, int] = {}
+
+    def get(self, namespace: str) -> int:
+        with self._guard:
+            return self._counts.get(namespace, 0)
+
+    def bump(self, namespace: str) -> None:
+        with self._guard:
+            self._counts[namespace] = self._counts.get(namespace, 0) + 1

@@ -1,0 +1,726 @@
+"""The Beebole client: authenticated, cached, budget-metered calls with typed errors.
+
+Only this module talks HTTP to Beebole. A call POSTs a JSON body with HTTP
+Basic auth ``token:x`` (set through ``session.auth``), TLS verification on and
+a timeout. Reads go through the cache (:mod:`beebole_pandas.cache`) and are
+retried on 5xx, timeouts and resets; writes are never cached, never retried,
+and drop the cached reads they affect. Every network call is checked against
+and counted by the budget meter (:mod:`beebole_pandas.budget`).
+
+>>> import beebole_pandas as bb
+>>> from beebole_pandas import sandbox
+>>> with sandbox.serve(seed="demo") as server:             # doctest: +SKIP
+...     client = bb.connect(server.token, url=server.url)
+...     companies = client.call("company.list")["companies"]
+...     client.budget
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from . import cache as _cache
+from .budget import WARN_FRACTION, Budget, Meter, MeteredAdapter, utc_now
+from .errors import (
+    AuthError,
+    BeeboleError,
+    NotConnected,
+    NotFound,
+    OfflineMiss,
+    PermissionDenied,
+    QuotaExceeded,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+
+__all__ = ["DEFAULT_URL", "Client", "connect", "disconnect", "get_client"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_URL = "https://beebole-apps.com/api/v2"
+_USER_AGENT = "beebole_pandas/0.1 (+python-requests)"
+
+# One lock registry for the process: two clients of one account share keys.
+_LOCKS = _cache.KeyLocks()
+_GENERATIONS = _cache.Generations()
+_default: Client | None = None
+
+Expiry = float | timedelta | Mapping[str, float | timedelta]
+
+
+def _check_url(url: str) -> str:
+    """The endpoint, refused unless HTTPS (plain HTTP only for loopback) and free of credentials."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.username or parts.password:
+        raise ValidationError(
+            "The Beebole URL must not contain credentials; pass the token as bb.connect(token) instead."
+        )
+    if not host:
+        raise ValidationError(f"Invalid Beebole URL {url!r}: expected e.g. {DEFAULT_URL!r}.")
+    if parts.scheme == "https":
+        return url.rstrip("/")
+    if parts.scheme == "http" and _is_loopback(host):
+        return url.rstrip("/")
+    raise ValidationError(
+        f"Refusing to send the token to {url!r}: the scheme must be https:// "
+        "(plain http:// is allowed only for loopback addresses: 127.0.0.0/8, ::1, localhost). "
+        f"Use {DEFAULT_URL!r} or an https:// URL."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Client:
+    """A connection to one Beebole account: calls, cache, budget.
+
+    Parameters
+    ----------
+    token
+        The API token; defaults to ``$BEEBOLE_TOKEN``. It is kept only in the
+        session's auth and never written anywhere.
+    url
+        The endpoint; defaults to ``$BEEBOLE_URL``, else ``https://beebole-apps.com/api/v2``.
+    cache
+        Cache reads (True) or not.
+    cache_dir
+        Where the cache and the budget meter live; defaults to
+        ``$BEEBOLE_CACHE_DIR``, else the user cache directory.
+    expire_after
+        Override the per-service expiry table: one value (seconds or
+        timedelta; 0 = do not cache, negative = never expire) for every read, or a mapping keyed by
+        service, entity or category (``"reference"``, ``"closed"``, ``"current"``).
+    offline
+        Answer only from the cache; a miss raises :class:`OfflineMiss`.
+    timeout
+        Seconds to wait for the server.
+    retries
+        How many times a read is retried on 5xx, timeouts and resets.
+    backoff
+        Base delay of the exponential backoff between retries, in seconds.
+    daily_requests, daily_kb
+        The daily limits the budget meter enforces.
+    clock
+        Returns the current UTC time; injectable for tests.
+
+    Examples
+    --------
+    >>> client = Client(server.token, url=server.url)   # doctest: +SKIP
+    >>> client.call("project.list", company=1)["projects"][:1]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        url: str | None = None,
+        cache: bool = True,
+        cache_dir: str | os.PathLike[str] | None = None,
+        expire_after: Expiry | None = None,
+        offline: bool = False,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        daily_requests: int = 4000,
+        daily_kb: float = 2048,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        token = token if token is not None else os.environ.get("BEEBOLE_TOKEN")
+        if not token or not token.strip():
+            raise AuthError(
+                "No Beebole token: call bb.connect(token), set the BEEBOLE_TOKEN environment variable, "
+                "or use bb.login() in Jupyter."
+            )
+        if offline and not cache:
+            raise ValidationError("offline=True needs the cache; use cache=True (the default).")
+        if retries < 0 or timeout <= 0 or backoff < 0:
+            raise ValidationError(
+                f"retries must be >= 0, timeout > 0 and backoff >= 0; got retries={retries!r}, "
+                f"timeout={timeout!r}, backoff={backoff!r}."
+            )
+        token = token.strip()
+        self.url = _check_url(url or os.environ.get("BEEBOLE_URL") or DEFAULT_URL)
+        self.fingerprint = _cache.fingerprint(self.url, token)
+        self._secrets = (token, base64.b64encode(f"{token}:x".encode()).decode())
+        self.cache_dir = _cache.resolve_cache_dir(cache_dir)
+        self._expire_after = expire_after
+        self._offline = offline
+        self.timeout = float(timeout)
+        self.retries = int(retries)
+        self.backoff = float(backoff)
+        self._clock = clock or utc_now
+        self._closed = False
+
+        self._meter = Meter(
+            self.cache_dir / _cache.BUDGET_FILE,
+            self.fingerprint,
+            daily_requests=daily_requests,
+            daily_kb=daily_kb,
+            clock=self._clock,
+        )
+        spent = self._meter.snapshot()
+        if spent.fraction_used >= WARN_FRACTION:  # e.g. a kernel restarted late in a busy day
+            logger.warning("Beebole budget for account %s: %s", self.fingerprint, spent.summary())
+        self._cached = cache
+        session = (
+            _cache.build_session(self.cache_dir, self.fingerprint) if cache else requests.Session()
+        )
+        session.auth = (token, "x")
+        session.verify = True
+        if self.url.startswith("http://"):
+            # loopback only: environment proxies must not relay plain-HTTP credentials
+            session.trust_env = False
+        session.headers.update({"User-Agent": _USER_AGENT, "Accept": "application/json"})
+        adapter = MeteredAdapter(self._meter, pool_maxsize=16)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        self._session: Any = session
+
+    # -- properties ----------------------------------------------------------
+
+    @property
+    def offline(self) -> bool:
+        """Answer only from the cache (settable)."""
+        return self._offline
+
+    @offline.setter
+    def offline(self, value: bool) -> None:
+        if value and not self._cached:
+            raise ValidationError(
+                "offline=True needs the cache; this client was made with cache=False."
+            )
+        self._offline = bool(value)
+
+    @property
+    def budget(self) -> Budget:
+        """Requests and KB used and left today (UTC), and when the day resets."""
+        return self._meter.snapshot()
+
+    # -- calls ---------------------------------------------------------------
+
+    def call(
+        self,
+        service: str,
+        /,
+        *,
+        refresh: bool = False,
+        allow_over_budget: bool = False,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Call one API service and return its JSON answer (``status`` is ``"ok"``).
+
+        Parameters
+        ----------
+        service
+            The service name, ``"entity.verb"`` (``"company.list"``).
+        refresh
+            Bypass the cache for this read: fetch and replace the entry.
+        allow_over_budget
+            Send even if today's budget is spent.
+        **params
+            The other members of the JSON body.
+
+        Raises
+        ------
+        BeeboleError
+            A subclass naming what went wrong and what to do.
+
+        Examples
+        --------
+        >>> client.call("company.get", id=1)["company"]["name"]   # doctest: +SKIP
+        'Acme'
+        """
+        body = self._body(service, params)
+        kind = _cache.classify(service)
+        key = _cache.cache_key(self.fingerprint, body)
+        if self._offline:
+            return self._offline_answer(service, kind, key)
+        if kind == "write":
+            return self._write(service, body, allow_over_budget)
+        if kind == "read" and self._cached:
+            if not refresh:  # fast path: a fresh entry needs none of the HTTP machinery
+                found = self._cached_answer(key)
+                if found is not None and not found[1].is_expired:
+                    return found[0]
+            expire = _cache.expiry_for(
+                service, params, today=self._clock().date(), overrides=self._expire_after
+            )
+            generation = _GENERATIONS.get(self.fingerprint)
+            with _LOCKS.hold(key):
+                data = self._read(
+                    service, body, key, allow_over_budget, refresh=refresh, expire=expire
+                )
+                if _GENERATIONS.get(self.fingerprint) != generation:
+                    # a write landed meanwhile: this answer may predate it, so don't keep it
+                    _cache.delete_keys(self._session, [key])
+                return data
+        return self._read(service, body, None, allow_over_budget, refresh=True, expire=None)
+
+    def _body(self, service: str, params: dict[str, Any]) -> bytes:
+        """The JSON body of a call, after checking the client and the service name."""
+        if self._closed:
+            raise NotConnected("This client is closed; call bb.connect(token) for a new one.")
+        if not isinstance(service, str) or not _cache.SERVICE_NAME.fullmatch(service):
+            raise ValidationError(
+                f"Invalid service name {service!r}: expected 'entity.verb', e.g. 'company.list'."
+            )
+        if "service" in params:
+            raise ValidationError(f"{service}: 'service' is the first argument, not a parameter.")
+        try:
+            return _cache.encode_body(service, params)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(
+                f"{service}: the parameters cannot be sent as JSON ({exc}); pass numbers, "
+                "strings, booleans, None, dates, lists and dicts of those."
+            ) from None
+
+    def _read(
+        self,
+        service: str,
+        body: bytes,
+        key: str | None,
+        allow_over: bool,
+        *,
+        refresh: bool,
+        expire: timedelta | None,
+    ) -> dict[str, Any]:
+        """Send a read, retrying on 5xx/timeouts/resets; then serve a stale entry or raise."""
+        last: BeeboleError | None = None
+        for attempt in range(self.retries + 1):
+            try:
+                return self._send(service, body, allow_over, refresh=refresh, expire=expire)
+            except (ServerError, TransportError) as exc:
+                last = exc
+                if not exc.details.get("retryable", True) or attempt == self.retries:
+                    break
+                delay = self.backoff * (2**attempt) * (0.5 + random.random() / 2)
+                logger.info(
+                    "%s failed (%s); retry %d/%d in %.2fs",
+                    service,
+                    exc,
+                    attempt + 1,
+                    self.retries,
+                    delay,
+                )
+                time.sleep(delay)
+        assert last is not None
+        stale = self._cached_answer(key) if key else None
+        if stale is not None:
+            data, response = stale
+            logger.warning(
+                "%s: the server failed (%s); serving the cached answer saved %s (expired %s).",
+                service,
+                last.message,
+                _when(getattr(response, "created_at", None)),
+                _when(getattr(response, "expires", None)),
+            )
+            return data
+        raise last
+
+    def _write(self, service: str, body: bytes, allow_over: bool) -> dict[str, Any]:
+        try:
+            data = self._send(service, body, allow_over, refresh=True, expire=None)
+        except (ServerError, TransportError) as exc:
+            # The write may have been applied before the failure: the cache cannot be trusted.
+            self._invalidate_after(service)
+            raise type(exc)(
+                f"{exc.message} The write was not retried: it may or may not have been applied; "
+                "check before sending it again (a push is safe to run again).",
+                service=service,
+                server_message=exc.server_message,
+                http_status=exc.http_status,
+                details={**exc.details, "maybe_applied": True},
+            ) from exc
+        self._invalidate_after(service)
+        return data
+
+    def _send(
+        self,
+        service: str,
+        body: bytes,
+        allow_over: bool,
+        *,
+        refresh: bool,
+        expire: timedelta | None,
+    ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "data": body,
+            "headers": {"Content-Type": "application/json; charset=utf-8"},
+            "timeout": self.timeout,
+            "allow_redirects": False,
+        }
+        if self._cached:
+            kwargs["force_refresh"] = refresh
+            if expire is not None:
+                kwargs["expire_after"] = expire
+        try:
+            with self._meter.context(service=service, allow_over=allow_over):
+                response = self._session.post(self.url, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise TransportError(
+                f"{service}: the TLS certificate of {self.url} could not be verified ({self._scrub(exc)}). "
+                "Check the URL; verification is never turned off.",
+                service=service,
+                details={"retryable": False},
+            ) from None
+        except requests.exceptions.Timeout:
+            raise TransportError(
+                f"{service}: no answer from {self.url} within {self.timeout:g} s. "
+                "Check the network, or pass a larger timeout= to bb.connect().",
+                service=service,
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(
+                f"{service}: the connection to {self.url} failed ({type(exc).__name__}: {self._scrub(exc)}). "
+                "Check the network and the URL, then try again.",
+                service=service,
+            ) from None
+        return self._decode(service, response)
+
+    def _decode(self, service: str, response: Any) -> dict[str, Any]:
+        status = int(response.status_code)
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            data = None
+        if status == 200 and isinstance(data, dict) and data.get("status") == "ok":
+            return data
+        message = data.get("message") if isinstance(data, dict) else None
+        server_message = self._scrub(message) if message is not None else None
+        if status == 200 and not isinstance(data, dict):
+            raise TransportError(
+                f"{service}: the server's answer was not valid JSON (truncated or garbled, "
+                f"{len(response.content)} bytes). Try again; if it persists, the server is at fault.",
+                service=service,
+                http_status=status,
+            )
+        if status >= 500:
+            said = f' and says "{server_message}"' if server_message else ""
+            raise ServerError(
+                f"{service}: the Beebole server failed (HTTP {status}){said}. Try again later.",
+                service=service,
+                server_message=server_message,
+                http_status=status,
+            )
+        if 300 <= status < 400:
+            raise TransportError(
+                f"{service}: the server answered with a redirect (HTTP {status}) to "
+                f"{response.headers.get('Location', '?')!r}; redirects are not followed with the token. "
+                "Check the URL passed to bb.connect().",
+                service=service,
+                http_status=status,
+                details={"retryable": False},
+            )
+        raise self._status_error(service, status, server_message)
+
+    def _status_error(self, service: str, status: int, said: str | None) -> BeeboleError:
+        text = (said or "").lower()
+        quote = (
+            f'the server says "{said}"'
+            if said
+            else f"the server answered HTTP {status} without a message"
+        )
+        info: dict[str, Any] = {"service": service, "server_message": said, "http_status": status}
+        auth_words = "invalid token" in text or "api access" in text
+        if status == 429 or ("limit" in text and status != 401 and not auth_words):
+            return QuotaExceeded(
+                f"{service}: Beebole's daily quota is spent: {quote}. Wait for the reset, "
+                "or work from the cache with offline=True.",
+                **info,
+            )
+        if status == 401 or auth_words:
+            advice = (
+                "Enable API access for this user in Beebole's settings, or use another token."
+                if "disabled" in text
+                else "Check the token (in Beebole: your user settings, API token) and call bb.connect(token) again."
+            )
+            return AuthError(f"{service}: the token was refused: {quote}. {advice}", **info)
+        if "permission denied" in text or status == 403:
+            return PermissionDenied(
+                f"{service}: not allowed for this account: {quote}. "
+                "Use the token of a user with the right role (e.g. an administrator).",
+                **info,
+            )
+        if "not found" in text or status == 404:
+            return NotFound(
+                f"{service}: {quote}. Check the id or xid (reload the list with refresh=True if it changed).",
+                **info,
+            )
+        return ValidationError(
+            f"{service}: the request was refused: {quote}. Fix the parameters "
+            "(see the Beebole API reference for this service).",
+            **info,
+        )
+
+    # -- cache ---------------------------------------------------------------
+
+    def _cached_answer(self, key: str | None) -> tuple[dict[str, Any], Any] | None:
+        """The entry stored under ``key`` (expired or not), decoded, or None."""
+        if key is None or not self._cached:
+            return None
+        response = self._session.cache.get_response(key)
+        if response is None:
+            return None
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            return None
+        if not (isinstance(data, dict) and data.get("status") == "ok"):
+            return None
+        return data, response
+
+    def _offline_answer(self, service: str, kind: str, key: str) -> dict[str, Any]:
+        if kind != "read":
+            raise OfflineMiss(
+                f"{service} needs the server, and this client is offline. "
+                "Set client.offline = False (or bb.connect(..., offline=False)) to send it.",
+                service=service,
+            )
+        found = self._cached_answer(key)
+        if found is None:
+            raise OfflineMiss(
+                f"{service}: offline, and the cache holds no answer for these parameters. "
+                "Run the same call once online (offline=False) to fill the cache.",
+                service=service,
+            )
+        data, response = found
+        if getattr(response, "is_expired", False):
+            logger.info(
+                "%s: offline, serving an expired cached answer (saved %s).",
+                service,
+                _when(response.created_at),
+            )
+        return data
+
+    def recall(self, service: str, /, **params: Any) -> dict[str, Any] | None:
+        """The cached answer to a call, or None; sends nothing.
+
+        Expired entries are returned only when the client is offline.
+
+        Examples
+        --------
+        >>> client.recall("company.list") is None       # doctest: +SKIP
+        False
+        """
+        found = self._cached_answer(_cache.cache_key(self.fingerprint, self._body(service, params)))
+        if found is None or (found[1].is_expired and not self._offline):
+            return None
+        return found[0]
+
+    def remember(self, service: str, answer: dict[str, Any], /, **params: Any) -> None:
+        """Keep ``answer`` as the cached answer to a call, with the call's usual expiry.
+
+        For results assembled from several requests, such as a finished export
+        job stored under its ``time_entry.export`` request: a later
+        :meth:`recall` (or an identical read) costs nothing, and writes that
+        affect the service drop it like any cached read.
+
+        Examples
+        --------
+        >>> client.remember("time_entry.export", {"status": "ok", "job": job}, **params)  # doctest: +SKIP
+        """
+        if not self._cached:
+            return
+        if answer.get("status") != "ok":
+            raise ValidationError(f"{service}: only 'status: ok' answers are cached.")
+        body = self._body(service, params)
+        expire = _cache.expiry_for(
+            service, params, today=self._clock().date(), overrides=self._expire_after
+        )
+        key = _cache.cache_key(self.fingerprint, body)
+        _cache.store_answer(self._session, key, self.url, body, answer, expire)
+
+    def invalidate(self, entity_or_service: str | None = None) -> int:
+        """Drop this account's cached reads: all of them, one entity's (``"project"``) or one service's.
+
+        Returns
+        -------
+        int
+            How many entries were dropped.
+
+        Examples
+        --------
+        >>> client.invalidate("project")          # doctest: +SKIP
+        3
+        """
+        if not self._cached:
+            return 0
+        if entity_or_service is None:
+            prefixes: tuple[str, ...] = ("",)
+        elif "." in entity_or_service:
+            prefixes = (f"{entity_or_service}:",)
+        else:
+            prefixes = (f"{entity_or_service}.",)
+        _GENERATIONS.bump(self.fingerprint)
+        return _cache.delete_prefixes(self._session, self.fingerprint, prefixes)
+
+    def _invalidate_after(self, service: str) -> None:
+        if self._cached:
+            _GENERATIONS.bump(self.fingerprint)  # before deleting: see cache.Generations
+            dropped = _cache.delete_prefixes(
+                self._session, self.fingerprint, _cache.affected_prefixes(service)
+            )
+            logger.debug("%s: dropped %d cached reads", service, dropped)
+
+    # -- lifecycle and display -----------------------------------------------------
+
+    def _scrub(self, value: object) -> str:
+        text = str(value)
+        for secret in self._secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
+    def close(self) -> None:
+        """Close the session and the meter; the client cannot be used afterwards."""
+        global _default
+        if self._closed:
+            return
+        self._closed = True
+        self._session.close()
+        self._meter.close()
+        if _default is self:
+            _default = None
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else ("offline" if self._offline else "online")
+        budget = "" if self._closed else f"; {self.budget.summary()}"
+        return f"<beebole_pandas.Client {self.url} account {self.fingerprint} ({state}){budget}>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        state = "closed" if self._closed else ("offline" if self._offline else "online")
+        budget = "" if self._closed else self.budget._repr_html_()
+        return (
+            f"<div><b>Beebole client</b> <code>{escape(self.url)}</code>, account "
+            f"<code>{escape(self.fingerprint)}</code> ({state}); cache "
+            f"<code>{escape(str(self.cache_dir)) if self._cached else 'off'}</code>{budget}</div>"
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError(
+            "A Beebole Client cannot be pickled (it holds a secret token and open connections)."
+        )
+
+
+def _when(moment: Any) -> str:
+    return (
+        f"{moment:%Y-%m-%d %H:%M:%S} UTC" if isinstance(moment, datetime) else "at an unknown time"
+    )
+
+
+def connect(
+    token: str | None = None,
+    *,
+    url: str | None = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    expire_after: Expiry | None = None,
+    offline: bool = False,
+    timeout: float = 30.0,
+    retries: int = 3,
+    set_default: bool = True,
+    backoff: float = 0.5,
+    daily_requests: int = 4000,
+    daily_kb: float = 2048,
+    clock: Callable[[], datetime] | None = None,
+) -> Client:
+    """Connect to Beebole and (by default) make this the default client.
+
+    Parameters
+    ----------
+    token
+        The API token; defaults to ``$BEEBOLE_TOKEN``.
+    url
+        The endpoint; defaults to ``$BEEBOLE_URL``, else ``https://beebole-apps.com/api/v2``.
+    set_default
+        Make it the client that loaders use when given ``client=None``.
+    cache, cache_dir, expire_after, offline, timeout, retries, backoff, daily_requests, daily_kb, clock
+        As for :class:`Client`.
+
+    Examples
+    --------
+    >>> import beebole_pandas as bb
+    >>> client = bb.connect(server.token, url=server.url)   # doctest: +SKIP
+    >>> bb.get_client() is client                           # doctest: +SKIP
+    True
+    """
+    global _default
+    client = Client(
+        token,
+        url=url,
+        cache=cache,
+        cache_dir=cache_dir,
+        expire_after=expire_after,
+        offline=offline,
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+        daily_requests=daily_requests,
+        daily_kb=daily_kb,
+        clock=clock,
+    )
+    if set_default:
+        _default = client
+    return client
+
+
+def get_client() -> Client:
+    """The default client, set by :func:`connect` or ``bb.login()``.
+
+    Raises
+    ------
+    NotConnected
+        No client yet; the message says how to connect.
+
+    Examples
+    --------
+    >>> import beebole_pandas as bb
+    >>> bb.get_client()                                     # doctest: +SKIP
+    """
+    if _default is None:
+        raise NotConnected(
+            "Not connected to Beebole: call bb.connect(token) (or bb.connect() with BEEBOLE_TOKEN set), "
+            "or bb.login() in Jupyter, or pass client= explicitly."
+        )
+    return _default
+
+
+def disconnect() -> None:
+    """Close and forget the default client (other clients stay open).
+
+    Examples
+    --------
+    >>> import beebole_pandas as bb
+    >>> bb.disconnect()
+    """
+    global _default
+    client, _default = _default, None
+    if client is not None:
+        client.close()

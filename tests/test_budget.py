@@ -1,0 +1,194 @@
+"""The budget meter against the sandbox: it counts what really crossed the network."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import beebole_pandas as bb
+from beebole_pandas.budget import Budget, Meter
+
+
+def stats(server: Any) -> dict[str, Any]:
+    """server.stats() once it stops moving: the sandbox counts an answer just after sending it."""
+    last = server.stats()
+    while True:
+        time.sleep(0.005)
+        now = server.stats()
+        if now == last:
+            return dict(now)
+        last = now
+
+
+def usage(server: Any, role: str = "admin") -> dict[str, int]:
+    stats(server)  # the quota's bytes are added with the stats, after the answer is sent
+    return dict(server.usage(role))
+
+
+def ref(entity: dict[str, Any]) -> dict[str, Any]:
+    """How the API addresses an entity: by xid when it has one, else by id."""
+    return {"xid": entity["xid"]} if "xid" in entity else {"id": entity["id"]}
+
+
+class Clock:
+    """A settable UTC clock for the meter."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_meter_equals_the_server_after_a_mixed_session(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url, retries=2, backoff=0.01)
+    companies = client.call("company.list")["companies"]
+    client.call("company.list")  # hit
+    company = ref(next(c for c in companies if c["corporate"]))
+    projects = client.call("project.list", company=company)["projects"]
+    client.call("project.list", company=company)  # hit
+    client.call("project.list", company=company, refresh=True)  # network
+    with pytest.raises(bb.NotFound):
+        client.call("company.get", id=999_999)  # status error: network, not cached
+    client.call("project.update", project={**ref(projects[0]), "name": "Renamed by the meter test"})
+    client.call("project.list", company=company)  # invalidated: network
+    fresh_server.inject("http500", times=1, services=["person.list"])
+    client.call("person.list", company=company)  # a 500 then a retry: two network calls
+    client.call("person.list", company=company)  # hit
+
+    quota = usage(fresh_server)
+    counts = stats(fresh_server)
+    budget = client.budget
+    assert budget.requests_used == quota["requests"] == counts["requests"] == 8
+    assert budget.bytes_used == quota["bytes"] == counts["bytes"]
+    assert budget.kb_used == pytest.approx(counts["bytes"] / 1024)
+    assert budget.requests_left == 4000 - 8
+    assert budget.kb_left == pytest.approx(2048 - counts["bytes"] / 1024)
+
+
+def test_meter_survives_a_new_client_and_resets_on_a_new_day(fresh_server: Any) -> None:
+    clock = Clock(datetime(2026, 3, 10, 23, 59, tzinfo=UTC))
+    first = bb.Client(fresh_server.token, url=fresh_server.url, clock=clock)
+    first.call("company.list")
+    first.call("company.list", refresh=True)
+    assert first.budget.requests_used == 2
+    assert first.budget.resets_at == datetime(2026, 3, 11, tzinfo=UTC)
+    first.close()
+
+    # same UTC day, new client (a kernel restart): the count continues
+    second = bb.Client(fresh_server.token, url=fresh_server.url, clock=clock)
+    assert second.budget.requests_used == 2
+    second.call("company.list", refresh=True)
+    assert second.budget.requests_used == 3
+    assert second.budget.requests_used == usage(fresh_server)["requests"]
+
+    # midnight UTC: a new day on both sides starts from zero
+    clock.now += timedelta(minutes=2)
+    fresh_server.advance_day()
+    assert second.budget.requests_used == 0 and second.budget.bytes_used == 0
+    assert second.budget.day == "2026-03-11"
+    second.call("company.list", refresh=True)
+    assert second.budget.requests_used == 1 == usage(fresh_server)["requests"]
+    second.close()
+
+    # another account's count is its own
+    other = bb.Client(fresh_server.tokens["employee"], url=fresh_server.url, clock=clock)
+    assert other.budget.requests_used == 0
+    other.close()
+
+
+def test_budget_exceeded_is_refused_locally(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url, daily_requests=3)
+    client.call("company.list")
+    client.call("custom_field.list")
+    client.call("group.tree")
+    before = stats(fresh_server)["requests"]
+    with pytest.raises(bb.BudgetExceeded) as refused:
+        client.call("company.list", refresh=True)
+    message = str(refused.value)
+    assert "company.list" in message and "3/3 requests" in message
+    assert "allow_over_budget=True" in message and "resets" in message
+    assert refused.value.service == "company.list"
+    assert stats(fresh_server)["requests"] == before  # nothing was sent
+    # cached reads still work, they cost nothing
+    assert client.call("group.tree")["status"] == "ok"
+    # writes are refused too
+    with pytest.raises(bb.BudgetExceeded):
+        client.call("company.create", company={"name": "Over budget Ltd"})
+    # the caller may explicitly go over
+    client.call("company.list", refresh=True, allow_over_budget=True)
+    assert stats(fresh_server)["requests"] == before + 1
+    assert client.budget.requests_used == 4
+    assert client.budget.requests_left == 0
+
+
+def test_kb_budget_is_refused_locally(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url, daily_kb=0.05)  # 51 bytes
+    client.call("company.list")  # the call that crosses the limit is answered
+    assert client.budget.kb_used > 0.05
+    with pytest.raises(bb.BudgetExceeded, match="KB"):
+        client.call("group.tree")
+
+
+def test_warning_at_80_percent(fresh_server: Any, caplog: pytest.LogCaptureFixture) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url, daily_requests=5)
+    with caplog.at_level(logging.WARNING, logger="beebole_pandas"):
+        for _ in range(3):
+            client.call("company.list", refresh=True)
+        assert not [r for r in caplog.records if "budget" in r.getMessage()]
+        client.call("company.list", refresh=True)  # 4/5 = 80%
+        warnings = [r for r in caplog.records if "budget" in r.getMessage()]
+        assert len(warnings) == 1 and "80%" in warnings[0].getMessage()
+        assert "4/5 requests" in warnings[0].getMessage()
+        client.call("company.list", refresh=True)  # 5/5: no second warning for the same threshold
+        assert len([r for r in caplog.records if "budget" in r.getMessage()]) == 1
+        # a new client (a restarted kernel) says at once where the day stands
+        bb.Client(fresh_server.token, url=fresh_server.url, daily_requests=5).close()
+        last = [r for r in caplog.records if "budget" in r.getMessage()][-1].getMessage()
+        assert len([r for r in caplog.records if "budget" in r.getMessage()]) == 2
+        assert "5/5 requests" in last
+
+
+def test_server_quota_maps_to_quota_exceeded() -> None:
+    from beebole_pandas import sandbox
+
+    with sandbox.serve(seed="demo", daily_requests=2) as server:
+        client = bb.connect(server.token, url=server.url)
+        client.call("company.list")
+        client.call("group.tree")
+        with pytest.raises(bb.QuotaExceeded) as spent:
+            client.call("custom_field.list")
+        message = str(spent.value)
+        assert "custom_field.list" in message
+        assert "Daily request limit of 2 reached" in message  # the server's words
+        assert "offline=True" in message  # what to do
+        assert spent.value.http_status == 429
+        # the refusal went over the network: the meter counts it, the server's quota doesn't
+        assert client.budget.requests_used == 3
+        assert usage(server)["requests"] == 2
+
+
+def test_budget_display(tmp_path: Path) -> None:
+    clock = Clock(datetime(2026, 5, 1, 12, tzinfo=UTC))
+    meter = Meter(tmp_path / "budget.sqlite", "abc123", daily_requests=10, daily_kb=4, clock=clock)
+    meter.record(3 * 1024)
+    budget = meter.snapshot()
+    assert isinstance(budget, Budget)
+    assert (budget.requests_used, budget.requests_left) == (1, 9)
+    assert (budget.kb_used, budget.kb_left) == (3.0, 1.0)
+    assert budget.fraction_used == pytest.approx(0.75)
+    text = repr(budget)
+    assert "abc123" in text and "1/10 requests" in text and "3.0/4 KB" in text
+    assert "2026-05-02 00:00 UTC" in text
+    html = budget._repr_html_()
+    assert "<table>" in html and "9 left" in html
+    with pytest.raises(ValueError, match="daily limits"):
+        Meter(tmp_path / "budget.sqlite", "x", daily_requests=0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Meter(tmp_path / "b2.sqlite", "x", clock=lambda: datetime(2026, 1, 1)).snapshot()
+    meter.close()

@@ -1,0 +1,476 @@
+"""The cache, against the sandbox: what reaches the server is counted with stats(server)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+import beebole_pandas as bb
+from beebole_pandas.cache import (
+    CLOSED_PERIOD,
+    CURRENT_PERIOD,
+    REFERENCE,
+    affected_prefixes,
+    cache_key,
+    classify,
+    encode_body,
+    expiry_for,
+    fingerprint,
+)
+
+
+def stats(server: Any) -> dict[str, Any]:
+    """server.stats() once it stops moving: the sandbox counts an answer just after sending it."""
+    last = server.stats()
+    while True:
+        time.sleep(0.005)
+        now = server.stats()
+        if now == last:
+            return dict(now)
+        last = now
+
+
+def served(server: Any, service: str | None = None) -> int:
+    """Answers the server sent (for one service, or all)."""
+    counts = stats(server)
+    if service is None:
+        return int(counts["requests"])
+    return int(counts["by_service"].get(service, 0))
+
+
+def ref(entity: dict[str, Any]) -> dict[str, Any]:
+    """How the API addresses an entity: by xid when it has one, else by id."""
+    return {"xid": entity["xid"]} if "xid" in entity else {"id": entity["id"]}
+
+
+def first_company(client: bb.Client) -> dict[str, Any]:
+    """The account's first own (corporate) company: the one with people and projects."""
+    companies = client.call("company.list")["companies"]
+    return ref(next(c for c in companies if c["corporate"]))
+
+
+# -- pure rules --------------------------------------------------------------
+
+
+def test_classification_and_expiry_table() -> None:
+    assert classify("company.list") == "read"
+    assert classify("time_entry.get_entities") == "read"
+    assert classify("time_entry.get_job_info") == "uncached"
+    assert classify("time_entry.export") == "write"
+    assert classify("company.attach_member") == "write"
+    today = date(2026, 11, 28)
+    assert expiry_for("project.list", {}, today=today) == REFERENCE
+    assert expiry_for("time_entry.list", {"to": "2026-10-31"}, today=today) == CLOSED_PERIOD
+    assert expiry_for("time_entry.list", {"to": "2026-11-30"}, today=today) == CURRENT_PERIOD
+    assert expiry_for("time_entry.get", {"date": "2026-11-02"}, today=today) == CURRENT_PERIOD
+    assert CURRENT_PERIOD < REFERENCE < CLOSED_PERIOD
+    # overrides: one value, or by service / entity / category
+    assert expiry_for("project.list", {}, overrides=60) == timedelta(seconds=60)
+    assert expiry_for("project.list", {}, overrides={"project": 5}) == timedelta(seconds=5)
+    assert expiry_for("company.list", {}, overrides={"project": 5}) == REFERENCE
+    assert expiry_for(
+        "time_entry.list", {"to": "2026-10-31"}, today=today, overrides={"closed": 7}
+    ) == timedelta(seconds=7)
+    assert affected_prefixes("time_entry.update") == ("time_entry.",)
+    assert "company." in affected_prefixes("project.update")
+    assert affected_prefixes("group.delete") == ("",)
+    # keys: per account, per service, per body; never a quote (requests-cache pastes keys into SQL)
+    body = encode_body("company.list", {})
+    assert cache_key("f1", body) != cache_key("f2", body)
+    assert cache_key("f1", body).startswith("f1:company.list:")
+    assert "'" not in cache_key("f1", encode_body("x' OR '1'='1.list", {}))
+
+
+# -- hits and misses -----------------------------------------------------------
+
+
+def test_repeated_read_costs_nothing_and_refresh_costs_one(demo_server: Any) -> None:
+    client = bb.connect(demo_server.token, url=demo_server.url)
+    before = served(demo_server)
+    first = client.call("company.list")
+    assert served(demo_server) == before + 1
+    for _ in range(5):
+        assert client.call("company.list") == first
+    assert served(demo_server) == before + 1
+    # a different body is a different entry
+    company = ref(first["companies"][0])
+    client.call("project.list", company=company)
+    client.call("project.list", company=company)
+    assert served(demo_server) == before + 2
+    # refresh fetches and replaces: one request, then hits again
+    assert client.call("company.list", refresh=True) == first
+    assert served(demo_server) == before + 3
+    client.call("company.list")
+    assert served(demo_server) == before + 3
+    # a second client of the same account, e.g. after a kernel restart, reuses the cache
+    again = bb.connect(demo_server.token, url=demo_server.url)
+    assert again.call("company.list") == first
+    assert served(demo_server) == before + 3
+    assert client.budget.requests_used == 3
+
+
+def test_two_accounts_never_share_an_entry(demo_server: Any) -> None:
+    admin = bb.Client(demo_server.tokens["admin"], url=demo_server.url)
+    employee = bb.Client(demo_server.tokens["employee"], url=demo_server.url)
+    assert admin.fingerprint != employee.fingerprint
+    before = served(demo_server)
+    admin_view = admin.call("person.list", company=first_company(admin))
+    employee_view = employee.call("person.list", company=first_company(employee))
+    by_role = stats(demo_server)["by_token"]
+    # each account paid for its own company.list and person.list
+    assert served(demo_server) == before + 4
+    assert by_role.get("employee", 0) >= 2
+    # each one is then served its own entry, not the other's
+    assert admin.call("person.list", company=first_company(admin)) == admin_view
+    assert employee.call("person.list", company=first_company(employee)) == employee_view
+    assert served(demo_server) == before + 4
+    # invalidating one account leaves the other's entries alone
+    admin.invalidate()
+    employee.call("company.list")
+    assert served(demo_server) == before + 4
+    admin.call("company.list")
+    assert served(demo_server) == before + 5
+    admin.close()
+    employee.close()
+
+
+def test_same_token_on_another_server_is_another_account(demo_server: Any) -> None:
+    from beebole_pandas import sandbox
+
+    with sandbox.serve(seed="demo") as other:
+        a = bb.Client(demo_server.token, url=demo_server.url)
+        b = bb.Client(other.token, url=other.url)
+        assert a.fingerprint != b.fingerprint
+        a.call("company.list")
+        b.call("company.list")
+        assert served(other, "company.list") == 1
+        a.close()
+        b.close()
+
+
+def test_status_errors_are_not_cached(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url)
+    for _ in range(2):
+        with pytest.raises(bb.NotFound):
+            client.call("company.get", id=999_999)
+    assert served(fresh_server, "company.get") == 2
+    # an injected status error on a read: raised, not stored, the next call asks again
+    fresh_server.inject("error", times=1, services=["company.list"])
+    with pytest.raises(bb.ValidationError, match="injected error"):
+        client.call("company.list")
+    companies = client.call("company.list")
+    assert companies["status"] == "ok"
+    client.call("company.list")
+    assert served(fresh_server, "company.list") == 2
+
+
+def test_writes_are_never_cached_and_invalidate_affected_reads(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url)
+    company = first_company(client)
+    projects = client.call("project.list", company=company)["projects"]
+    absences = client.call("absence.list", company=company)
+    client.call("project.list", company=company)
+    assert served(fresh_server, "project.list") == 1
+
+    project = projects[0]
+    renamed = {**ref(project), "name": project["name"] + " (renamed)"}
+    for _ in range(2):  # the same write twice: both reach the server
+        client.call("project.update", project=renamed)
+    assert served(fresh_server, "project.update") == 2
+
+    # the write dropped the project reads (and the company ones, which count projects)...
+    after = client.call("project.list", company=company)["projects"]
+    assert served(fresh_server, "project.list") == 2
+    assert any(p["name"] == renamed["name"] for p in after)
+    client.call("company.list")
+    assert served(fresh_server, "company.list") == 2
+    # ...but not the unrelated absence reads
+    assert client.call("absence.list", company=company) == absences
+    assert served(fresh_server, "absence.list") == 1
+
+
+def test_time_entry_write_drops_time_entry_reads_only(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url)
+    person = client.call("person.list", company=first_company(client))["people"][0]
+    window = {"person": ref(person), "from": "2000-01-01", "to": "2100-12-31"}
+    entries = client.call("time_entry.list", **window)["timeEntries"]
+    client.call("time_entry.list", **window)
+    assert served(fresh_server, "time_entry.list") == 1
+    editable = next(e for e in entries if e["status"] in ("d", "r"))
+    one = {"id": editable["id"], "date": editable["date"]}
+    client.call("time_entry.get", **one)
+
+    # the explicit forms of invalidate: an entity, a service
+    assert client.invalidate("company") == 1
+    assert client.invalidate("time_entry.list") == 1
+    client.call("time_entry.list", **window)
+    client.call("time_entry.get", **one)
+    assert served(fresh_server, "time_entry.list") == 2
+    assert served(fresh_server, "time_entry.get") == 1  # only .list was dropped
+
+    # a successful write drops every time_entry read, and nothing else
+    client.call("time_entry.delete", **one)
+    after = client.call("time_entry.list", **window)["timeEntries"]
+    assert served(fresh_server, "time_entry.list") == 3
+    assert len(after) == len(entries) - 1
+    with pytest.raises(bb.NotFound):
+        client.call("time_entry.get", **one)
+    client.call("person.list", company=first_company(client))
+    assert served(fresh_server, "person.list") == 1
+    assert served(fresh_server, "company.list") == 2  # refetched once after invalidate("company")
+
+
+def test_offline_answers_from_cache_and_misses_clearly(demo_server: Any) -> None:
+    online = bb.connect(demo_server.token, url=demo_server.url)
+    companies = online.call("company.list")
+    before = served(demo_server)
+    offline = bb.connect(demo_server.token, url=demo_server.url, offline=True)
+    assert offline.offline is True
+    assert offline.call("company.list") == companies
+    with pytest.raises(bb.OfflineMiss, match=r"project\.list.*offline.*no answer") as miss:
+        offline.call("project.list", company={"id": 999})
+    assert miss.value.service == "project.list"
+    with pytest.raises(bb.OfflineMiss, match="offline"):
+        offline.call("company.create", company={"name": "x"})
+    assert served(demo_server) == before
+    assert offline.budget.requests_used == 1  # the online call only
+    offline.offline = False
+    assert "online" in repr(offline)
+
+
+def test_offline_serves_expired_entries(demo_server: Any) -> None:
+    online = bb.Client(demo_server.token, url=demo_server.url, expire_after=1)
+    companies = online.call("company.list")
+    time.sleep(1.2)
+    before = served(demo_server)
+    online.offline = True
+    assert online.call("company.list") == companies
+    assert served(demo_server) == before
+    online.close()
+
+
+def test_expired_entry_is_fetched_again(demo_server: Any) -> None:
+    client = bb.Client(demo_server.token, url=demo_server.url, expire_after={"company": 1})
+    client.call("company.list")
+    client.call("company.list")
+    before = served(demo_server, "company.list")
+    time.sleep(1.2)
+    client.call("company.list")
+    assert served(demo_server, "company.list") == before + 1
+    client.close()
+
+
+def test_stale_if_error_serves_the_expired_entry_with_a_warning(
+    fresh_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = bb.Client(
+        fresh_server.token, url=fresh_server.url, expire_after=1, retries=2, backoff=0.01
+    )
+    companies = client.call("company.list")
+    time.sleep(1.2)
+    fresh_server.inject("http503")
+    with caplog.at_level(logging.WARNING, logger="beebole_pandas"):
+        assert client.call("company.list") == companies
+    assert served(fresh_server, "company.list") == 1 + 3  # the first call, then 1 + 2 retries
+    warning = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning and "serving the cached answer" in warning[-1].getMessage()
+    assert "company.list" in warning[-1].getMessage()
+    # the stale entry survived the failure: once the server is back it is replaced
+    fresh_server.inject(None)
+    assert client.call("company.list") == companies
+    assert served(fresh_server, "company.list") == 5
+    # without a cached entry the failure is raised
+    fresh_server.inject("http503")
+    with pytest.raises(bb.ServerError):
+        client.call("project.list", company={"id": 101})
+    client.close()
+
+
+def test_stale_if_error_also_covers_timeouts(fresh_server: Any) -> None:
+    client = bb.Client(
+        fresh_server.token,
+        url=fresh_server.url,
+        expire_after=1,
+        retries=1,
+        backoff=0.01,
+        timeout=0.5,
+    )
+    companies = client.call("company.list")
+    time.sleep(1.2)
+    fresh_server.inject("timeout", delay=1.0)
+    assert client.call("company.list") == companies
+    client.close()
+
+
+def test_eight_threads_reading_the_same_thing_cost_one_request(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url)
+    start = threading.Barrier(8)
+    results: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            start.wait()
+            results.append(client.call("company.list"))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    assert len(results) == 8 and all(r == results[0] for r in results)
+    assert served(fresh_server, "company.list") == 1
+    assert client.budget.requests_used == 1
+
+
+def test_job_info_is_never_cached(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url)
+    job = client.call(
+        "time_entry.export", **{"from": "2000-01-01", "to": "2100-01-01"}, keys=["hours"]
+    )["job"]
+    for _ in range(2):
+        client.call("time_entry.get_job_info", id=job["id"])
+    assert served(fresh_server, "time_entry.get_job_info") == 2
+    # a second identical export is a new job, not a cached answer...
+    client.call("company.list")
+    person = client.call("person.list", company=first_company(client))["people"][0]
+    window = {"person": ref(person), "from": "2025-01-01", "to": "2025-01-31"}
+    client.call("time_entry.list", **window)
+    client.call("time_entry.export", **{"from": "2000-01-01", "to": "2100-01-01"}, keys=["hours"])
+    assert served(fresh_server, "time_entry.export") == 2
+    # ...and starting a job changes no data: the cached reads stay
+    client.call("time_entry.list", **window)
+    assert served(fresh_server, "time_entry.list") == 1
+    assert affected_prefixes("time_entry.export") == ()
+
+
+def test_cache_false_still_meters(demo_server: Any) -> None:
+    client = bb.Client(demo_server.token, url=demo_server.url, cache=False)
+    before = served(demo_server)
+    client.call("company.list")
+    client.call("company.list")
+    assert served(demo_server) == before + 2
+    assert client.budget.requests_used == 2
+    assert client.invalidate() == 0
+    with pytest.raises(bb.ValidationError, match="cache"):
+        client.offline = True
+    client.close()
+
+
+def test_remember_and_recall_an_assembled_answer(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url)
+    params = {"from": "2025-01-01", "to": "2025-01-31", "keys": ["company", "hours"]}
+    assert client.recall("time_entry.export", **params) is None
+    answer = {"status": "ok", "job": {"status": "done", "id": 7, "result": [["Company", 1.5]]}}
+    client.remember("time_entry.export", answer, **params)
+    assert client.recall("time_entry.export", **params) == answer
+    assert client.recall("time_entry.export", **{**params, "to": "2025-02-28"}) is None
+    offline = bb.Client(fresh_server.token, url=fresh_server.url, offline=True)
+    assert offline.recall("time_entry.export", **params) == answer
+    with pytest.raises(bb.ValidationError, match="status: ok"):
+        client.remember("time_entry.export", {"status": "error"}, **params)
+    # the account's other reads are untouched; a time-entry write drops it
+    person = client.call("person.list", company=first_company(client))["people"][0]
+    entries = client.call(
+        "time_entry.list", person=ref(person), **{"from": "2000-01-01", "to": "2100-01-01"}
+    )["timeEntries"]
+    editable = next(e for e in entries if e["status"] in ("d", "r"))
+    client.call("time_entry.delete", id=editable["id"], date=editable["date"])
+    assert client.recall("time_entry.export", **params) is None
+    assert stats(fresh_server)["by_service"].get("time_entry.export", 0) == 0
+    offline.close()
+
+
+def test_why_keys_carry_the_account(demo_server: Any) -> None:
+    """requests-cache's own keys ignore Authorization: two tokens would share one entry."""
+    from requests_cache import CachedSession
+
+    naive = CachedSession(backend="memory", allowable_methods=("POST",))
+    body = {"service": "company.list"}
+    before = served(demo_server)
+    naive.post(demo_server.url, json=body, auth=(demo_server.tokens["admin"], "x"))
+    shared = naive.post(demo_server.url, json=body, auth=(demo_server.tokens["employee"], "x"))
+    assert shared.from_cache  # the employee got the admin's answer
+    assert served(demo_server) == before + 1
+    naive.close()
+    # the client's keys differ per account, and hold no token
+    raw = encode_body("company.list", {})
+    keys = {
+        cache_key(fingerprint(demo_server.url, demo_server.tokens[role]), raw)
+        for role in ("admin", "employee")
+    }
+    assert len(keys) == 2
+    assert not any(demo_server.tokens[r] in k for k in keys for r in ("admin", "employee"))
+
+
+def test_concurrent_reads_and_writes_leave_no_stale_entry(fresh_server: Any) -> None:
+    """A read in flight while a write lands must not keep its (possibly older) answer."""
+    client = bb.connect(fresh_server.token, url=fresh_server.url)
+    names = [f"Concurrent {n} Ltd" for n in range(12)]
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                client.call("company.list")
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    def writer(chunk: list[str]) -> None:
+        try:
+            for name in chunk:
+                client.call("company.create", company={"name": name})
+        except BaseException as exc:
+            errors.append(exc)
+
+    readers = [threading.Thread(target=reader) for _ in range(3)]
+    writers = [threading.Thread(target=writer, args=(names[i::3],)) for i in range(3)]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join(60)
+    stop.set()
+    for t in readers:
+        t.join(60)
+    assert not errors
+    cached = {c["name"] for c in client.call("company.list")["companies"]}
+    assert set(names) <= cached
+    assert served(fresh_server, "company.create") == len(names)
+
+
+def test_each_entry_keeps_the_expiry_of_its_service(demo_server: Any) -> None:
+    import datetime as dt
+
+    client = bb.Client(demo_server.token, url=demo_server.url)
+    today = dt.datetime.now(dt.UTC).date()
+    month_start = today.replace(day=1)
+    closed_end = month_start - dt.timedelta(days=1)
+    calls: list[tuple[str, dict[str, Any], dt.timedelta]] = [
+        ("company.list", {}, REFERENCE),
+        (
+            "time_entry.list",
+            {"person": {"id": 1001}, "from": "2025-01-01", "to": closed_end.isoformat()},
+            CLOSED_PERIOD,
+        ),
+        (
+            "time_entry.list",
+            {"person": {"id": 1001}, "from": month_start.isoformat(), "to": today.isoformat()},
+            CURRENT_PERIOD,
+        ),
+    ]
+    for service, params, expected in calls:
+        client.call(service, **params)
+        key = cache_key(client.fingerprint, encode_body(service, params))
+        entry = client._session.cache.get_response(key)
+        lifetime = entry.expires - entry.created_at
+        assert abs(lifetime - expected) < dt.timedelta(seconds=5), (service, lifetime)
+    client.close()
