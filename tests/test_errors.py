@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import beebole_pandas as bb
+from beebole_pandas.answers import status_error
 
 
 def stats(server: Any) -> dict[str, Any]:
@@ -208,10 +209,9 @@ def test_nobody_listening_is_a_transport_error_and_costs_nothing() -> None:
     client.close()
 
 
-def test_status_error_wordings_map_to_classes(demo_server: Any) -> None:
+def test_status_error_wordings_map_to_classes() -> None:
     # The sandbox reports a spent quota with HTTP 429 (see test_budget); other servers
     # may answer 200 + a status error speaking of a limit, or 403 for auth.
-    client = bb.Client(demo_server.token, url=demo_server.url)
     cases = [
         (200, "Daily transfer limit of 2048 KB reached", bb.QuotaExceeded),
         (200, "invalid token", bb.AuthError),
@@ -223,11 +223,10 @@ def test_status_error_wordings_map_to_classes(demo_server: Any) -> None:
         (400, "something else entirely", bb.ValidationError),
     ]
     for status, said, cls in cases:
-        err = client._status_error("x.list", status, said)
+        err = status_error("x.list", status, said)
         assert type(err) is cls, (status, said)
         assert str(err).startswith("x.list:")
         assert (said or f"HTTP {status}") in str(err)
-    client.close()
 
 
 def test_offline_miss(demo_server: Any) -> None:
