@@ -9,7 +9,9 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     commands = ("demo", "serve", "report")
     if not args or args[0] not in commands:
-        print(f"usage: python -m beebole_pandas {{{','.join(commands)}}} [options]", file=sys.stderr)
+        print(
+            f"usage: python -m beebole_pandas {{{','.join(commands)}}} [options]", file=sys.stderr
+        )
         return 2
     command, rest = args[0], args[1:]
     if command == "serve":

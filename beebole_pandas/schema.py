@@ -145,7 +145,9 @@ def _ids() -> tuple[Field, Field]:
     return (Field("id", "Int64", "id"), Field("xid", "string", "xid"))
 
 
-def _ref(ref: str, *, writable: bool = False, required: bool = False, name: bool = False) -> tuple[Field, ...]:
+def _ref(
+    ref: str, *, writable: bool = False, required: bool = False, name: bool = False
+) -> tuple[Field, ...]:
     cols = [
         Field(f"{ref}_id", "Int64", f"{ref}.id", writable=writable, ref=ref, required=required),
         Field(f"{ref}_xid", "string", f"{ref}.xid", writable=writable, ref=ref, required=required),

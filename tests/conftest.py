@@ -9,7 +9,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every test gets its own cache directory and no ambient credentials."""
     monkeypatch.setenv("BEEBOLE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("BEEBOLE_TOKEN", raising=False)
