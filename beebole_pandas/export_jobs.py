@@ -1,0 +1,174 @@
+"""Run a ``time_entry.export`` job to its end, and keep its result in the cache.
+
+An export is two services: ``time_entry.export`` starts a job and
+``time_entry.get_job_info`` reports on it. Neither can be cached as such (the
+first creates a job, the second changes state), so the *finished result* is
+kept in the client's response cache under the key of the export request
+(``client.remember``), as if ``time_entry.export`` were a read. That entry is an ordinary cache entry of
+the account: it expires like time entries (days for closed months, minutes
+for the current one), a write of a time entry or a ``client.invalidate``
+drops it, and offline mode serves it. A second identical export costs no
+request.
+
+Polling: a first look after 0.2 s (small exports are ready almost at once),
+then every 1.6x longer up to 5 s between polls (the reference suggests 5 s),
+for at most :data:`TIMEOUT` seconds. A ``tqdm.auto`` display appears once a
+job has run for more than a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from .errors import BeeboleError, NotFound, ServerError, TransportError
+
+__all__ = ["TIMEOUT", "run_export"]
+
+logger = logging.getLogger(__name__)
+
+#: Longest wait for one export job, in seconds.
+TIMEOUT = 300.0
+FIRST_POLL = 0.2
+MAX_POLL = 5.0
+_GROWTH = 1.6
+_PROGRESS_AFTER = 1.0
+_SERVICE = "time_entry.export"
+
+
+# -- the result cache ----------------------------------------------------------
+
+
+def _recall(client: Any, params: dict[str, Any]) -> Any | None:
+    answer = client.recall(_SERVICE, **params)
+    if not isinstance(answer, dict):
+        return None
+    job = answer.get("job")
+    if not isinstance(job, dict) or "result" not in job:
+        return None
+    return job["result"]
+
+
+def _remember(client: Any, params: dict[str, Any], job: dict[str, Any]) -> None:
+    client.remember(_SERVICE, {"status": "ok", "job": job}, **params)
+
+
+# -- polling ---------------------------------------------------------------------
+
+
+class _Progress:
+    """A tqdm.auto display, created only once the wait passes a second."""
+
+    def __init__(self, job_id: Any) -> None:
+        self.job_id = job_id
+        self.bar: Any = None
+
+    def update(self, waited: float) -> None:
+        if self.bar is None:
+            if waited < _PROGRESS_AFTER:
+                return
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                desc=f"Beebole export job {self.job_id}: running",
+                bar_format="{desc} ({elapsed})",
+                leave=False,
+            )
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _wait(client: Any, job_id: Any, params: dict[str, Any], timeout: float) -> dict[str, Any]:
+    started = time.monotonic()
+    delay = FIRST_POLL
+    progress = _Progress(job_id)
+    poll: dict[str, Any] = {"id": job_id}
+    if "outputFormat" in params:
+        poll["outputFormat"] = params["outputFormat"]
+    try:
+        while True:
+            waited = time.monotonic() - started
+            remaining = timeout - waited
+            if remaining <= 0:
+                raise TransportError(
+                    f"{_SERVICE}: job {job_id} still running after {waited:.0f} s. Export a "
+                    "shorter period, or raise beebole_pandas.export_jobs.TIMEOUT.",
+                    service=_SERVICE,
+                )
+            time.sleep(min(delay, remaining))
+            delay = min(delay * _GROWTH, MAX_POLL)
+            job = client.call("time_entry.get_job_info", **poll).get("job") or {}
+            state = job.get("status")
+            if state == "done" and "result" in job:
+                return job
+            if state == "error":
+                said = job.get("message") or job.get("error") or "no reason given"
+                raise ServerError(
+                    f"{_SERVICE}: job {job_id} failed on the server: {said}. Check the "
+                    "keys and filters, then run the export again.",
+                    service=_SERVICE,
+                    server_message=str(said),
+                )
+            progress.update(time.monotonic() - started)
+    finally:
+        progress.close()
+
+
+def run_export(
+    client: Any,
+    params: dict[str, Any],
+    *,
+    refresh: bool = False,
+    timeout: float | None = None,
+) -> Any:
+    """Start an export job with ``params``, wait for it and return ``job.result``.
+
+    Parameters
+    ----------
+    client
+        A :class:`beebole_pandas.Client`.
+    params
+        The members of the ``time_entry.export`` request.
+    refresh
+        Ignore a cached result and run the job again.
+    timeout
+        Longest wait in seconds (default :data:`TIMEOUT`).
+
+    Examples
+    --------
+    >>> run_export(client, {"from": "2024-01-01", "to": "2024-01-31", "show": "all",
+    ...                     "keys": ["company", "hours"], "outputFormat": "array"})  # doctest: +SKIP
+    [['Company', 'Hours'], ['Acme', 63.0]]
+    """
+    if not refresh:
+        cached = _recall(client, params)
+        if cached is not None:
+            logger.debug("%s: served from the cache", _SERVICE)
+            return cached
+    limit = TIMEOUT if timeout is None else float(timeout)
+    for attempt in (1, 2):
+        started = client.call(_SERVICE, **params).get("job") or {}
+        job_id = started.get("id")
+        if job_id is None:
+            raise ServerError(
+                f"{_SERVICE}: the server started no job (no job id in its answer).",
+                service=_SERVICE,
+            )
+        try:
+            job = _wait(client, job_id, params, limit)
+        except NotFound:
+            # A job can vanish (server restart); one fresh job is worth a try.
+            if attempt == 2:
+                raise
+            logger.info("%s: job %s vanished; starting a new one", _SERVICE, job_id)
+            continue
+        try:
+            _remember(client, params, job)
+        except (BeeboleError, OSError, ValueError, AttributeError) as exc:
+            logger.warning("%s: could not cache the result (%s)", _SERVICE, exc)
+        return job["result"]
+    raise AssertionError("unreachable")

@@ -1,0 +1,437 @@
+"""Typed frames from ``time_entry.export`` results, in array or CSV form.
+
+An export names its columns by the ``keys`` of the request, in order; the
+labels of the first row are localised (``Heures`` in French) and are never
+read. Each key becomes one or two typed columns:
+
+=========================================  =====================================
+key                                        columns
+=========================================  =====================================
+``company``, ``person``, ``project``, ...  ``company_name`` ... (string)
+``companyId``, ``personId``, ... ``gid``   ``company_id`` (Int64) + ``company_xid`` (string)
+``eventId``, ``quotaId``                   ``event_id``, ``quota_id`` (Int64)
+``hours``, ``inDays``, costs, rates, ...   snake_case (Float64)
+``stime``, ``etime``, ``date``, ``to``,    snake_case (naive datetime64[ns];
+``week``                                   ``week`` is the week's Monday)
+``status``                                 ``status`` (categorical of the status codes)
+``isAtWork``, ``manual``, ``wfh``          snake_case (boolean)
+anything else                              snake_case (string)
+=========================================  =====================================
+
+Id columns hold the id for entities without xid and the xid for entities
+with one: JSON integers and strings in the array output. In CSV text the two
+cannot be told apart when an xid is made of digits; such a value is read as
+an id (prefer the array output, the default of :func:`beebole_pandas.export`).
+CSV numbers may use a decimal comma (French accounts: ``"7,000"``); it is
+detected from the values, not from the labels.
+
+>>> from beebole_pandas.export_parse import parse_export_array
+>>> df = parse_export_array([["Entreprise", "Id entreprise", "Heures"],
+...                          ["Acme", "C-ACME", 7.5], ["Beta", 12, 1.0]],
+...                         ["company", "companyId", "hours"])
+>>> list(df.columns)
+['company_name', 'company_id', 'company_xid', 'hours']
+>>> df["company_xid"].tolist(), df["company_id"].tolist()
+(['C-ACME', <NA>], [<NA>, 12])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .errors import SchemaError, ValidationError
+from .frames import column_array, missing_array, pandas_dtype
+from .schema import snake_case
+
+__all__ = [
+    "ENTITY_ID_KEYS",
+    "SHOW_KEYS",
+    "TIME_ENTRY_ID_KEYS",
+    "TIME_ENTRY_KEYS",
+    "TIME_ENTRY_NAME_KEYS",
+    "check_keys",
+    "export_columns",
+    "export_to_time_entries",
+    "parse_export",
+    "parse_export_array",
+]
+
+#: Keys naming an entity (their values are names).
+ENTITY_NAME_KEYS = ("company", "person", "project", "subproject", "task", "absence")
+#: Keys holding an entity's id, or its xid when it has one -> the entity.
+ENTITY_ID_KEYS: dict[str, str] = {f"{e}Id": e for e in ENTITY_NAME_KEYS} | {"gid": "group"}
+_INT_KEYS = {"eventId": "event_id", "quotaId": "quota_id"}
+_DATE_KEYS = frozenset({"stime", "etime", "date", "to", "week"})
+_BOOL_KEYS = frozenset({"isAtWork", "manual", "wfh"})
+_FLOAT_KEYS = frozenset(
+    [
+        "hours",
+        "inDays",
+        "cost",
+        "billing",
+        "profit",
+        "overtime",
+        "weeklyOvertime",
+        "hoursPercent",
+        "billingPercent",
+        "costsPercent",
+        "profitPercent",
+        "billingRatio",
+        "profitRatio",
+        "billableSplit",
+        "workDays",
+        "workHours",
+        "remWorkDays",
+        "remWorkHours",
+        "duration",
+        "available",
+        "availableInDays",
+        "balance",
+        "balanceInDays",
+        "taken",
+        "takenInDays",
+        "hourlyCost",
+        "hourlyRate",
+        "dailyCost",
+        "dailyRate",
+        "budget",
+    ]
+)
+
+#: Every key of one time entry: the references as id-or-xid plus name, and
+#: the entry's own values (one row per entry, thanks to ``eventId``).
+TIME_ENTRY_KEYS: tuple[str, ...] = (
+    "eventId",
+    "stime",
+    "personId",
+    "person",
+    "companyId",
+    "company",
+    "projectId",
+    "project",
+    "subprojectId",
+    "subproject",
+    "taskId",
+    "task",
+    "absenceId",
+    "absence",
+    "hours",
+    "status",
+    "comment",
+)
+#: :func:`beebole_pandas.time_entries` splits them in two exports run side by
+#: side: the entries with ids only, and the distinct references with their
+#: names (a few hundred rows). Names repeated on every entry are about half of
+#: the bytes of a full export, and bytes are the scarcer budget (2048 KB a day).
+TIME_ENTRY_ID_KEYS: tuple[str, ...] = tuple(k for k in TIME_ENTRY_KEYS if k not in ENTITY_NAME_KEYS)
+TIME_ENTRY_NAME_KEYS: tuple[str, ...] = tuple(
+    k for k in TIME_ENTRY_KEYS if k in ENTITY_NAME_KEYS or k in ENTITY_ID_KEYS
+)
+
+
+_ALL_KEYS = [
+    "absence",
+    "absenceId",
+    "activity",
+    "billability",
+    "billableSplit",
+    "billing",
+    "billingPercent",
+    "billingRatio",
+    "budget",
+    "comment",
+    "company",
+    "companyId",
+    "cost",
+    "costsPercent",
+    "dailyCost",
+    "dailyRate",
+    "etime",
+    "eventId",
+    "gid",
+    "hourlyCost",
+    "hourlyRate",
+    "hours",
+    "hoursPercent",
+    "inDays",
+    "isAtWork",
+    "month",
+    "overtime",
+    "person",
+    "personId",
+    "profit",
+    "profitPercent",
+    "profitRatio",
+    "project",
+    "projectId",
+    "remWorkDays",
+    "remWorkHours",
+    "status",
+    "stime",
+    "subproject",
+    "subprojectId",
+    "task",
+    "taskId",
+    "to",
+    "week",
+    "weeklyOvertime",
+    "workDays",
+    "workHours",
+]
+#: Keys allowed for each ``show`` (the reference's table).
+SHOW_KEYS: dict[str, tuple[str, ...]] = {
+    "all": tuple(_ALL_KEYS),
+    "work": tuple(k for k in _ALL_KEYS if k not in ("absence", "absenceId")),
+    "abs": tuple(
+        [
+            "absence",
+            "absenceId",
+            "comment",
+            "etime",
+            "gid",
+            "hours",
+            "hoursPercent",
+            "inDays",
+            "month",
+            "person",
+            "personId",
+            "status",
+            "stime",
+            "to",
+            "week",
+        ]
+    ),
+    "quota": tuple(
+        [
+            "absence",
+            "absenceId",
+            "available",
+            "availableInDays",
+            "balance",
+            "balanceInDays",
+            "company",
+            "companyId",
+            "etime",
+            "fromTo",
+            "gid",
+            "person",
+            "personId",
+            "quotaId",
+            "stime",
+            "taken",
+            "takenInDays",
+        ]
+    ),
+    "attendance": tuple(
+        [
+            "address",
+            "balance",
+            "comment",
+            "coords",
+            "date",
+            "duration",
+            "end",
+            "hours",
+            "inDays",
+            "isAtWork",
+            "manual",
+            "month",
+            "person",
+            "personId",
+            "start",
+            "week",
+            "wfh",
+        ]
+    ),
+}
+
+
+def check_keys(keys: Sequence[str], show: str) -> None:
+    """Refuse, before any request, keys the reference does not allow for ``show``.
+
+    >>> check_keys(["hours", "absence"], "work")
+    Traceback (most recent call last):
+    ...
+    beebole_pandas.errors.ValidationError: export key 'absence' is not allowed with show='work'; valid keys are: activity, billability, ...
+    """
+    valid = SHOW_KEYS.get(show)
+    if valid is None:
+        raise ValidationError(f"show={show!r} is not one of {', '.join(SHOW_KEYS)}")
+    for key in keys:
+        if key not in valid:
+            raise ValidationError(
+                f"export key {key!r} is not allowed with show={show!r}; valid keys are: "
+                f"{', '.join(valid)}"
+            )
+    export_columns(keys)
+
+
+def _kind(key: str) -> str:
+    if key in ENTITY_ID_KEYS:
+        return "ref"
+    if key in _INT_KEYS:
+        return "Int64"
+    if key in _FLOAT_KEYS:
+        return "Float64"
+    if key in _DATE_KEYS:
+        return "datetime64[ns]"
+    if key in _BOOL_KEYS:
+        return "boolean"
+    if key == "status":
+        return "status"
+    return "string"
+
+
+def export_columns(keys: Sequence[str]) -> list[tuple[str, str]]:
+    """The ``(column, dtype)`` pairs an export with these keys turns into, in order.
+
+    >>> export_columns(["personId", "hours", "status"])
+    [('person_id', 'Int64'), ('person_xid', 'string'), ('hours', 'Float64'), ('status', 'status')]
+    """
+    if len(set(keys)) != len(keys):
+        dup = sorted({k for k in keys if list(keys).count(k) > 1})
+        raise ValidationError(f"export keys must be distinct; repeated: {', '.join(dup)}")
+    out: list[tuple[str, str]] = []
+    for key in keys:
+        kind = _kind(key)
+        if kind == "ref":
+            entity = ENTITY_ID_KEYS[key]
+            out += [(f"{entity}_id", "Int64"), (f"{entity}_xid", "string")]
+        elif key in ENTITY_NAME_KEYS:
+            out.append((f"{key}_name", "string"))
+        else:
+            out.append((_INT_KEYS.get(key, snake_case(key)), kind))
+    return out
+
+
+def _empty(keys: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=pandas_dtype(d)) for c, d in export_columns(keys)})
+
+
+def _split_ids(values: list[Any], key: str) -> tuple[Any, Any]:
+    """Id-or-xid values -> (Int64 ids, string xids)."""
+    kinds = set(map(type, values))
+    n = len(values)
+    if kinds <= {int, type(None)}:
+        return column_array(values, "Int64", column=key), missing_array("string", n)
+    if kinds <= {str, type(None)}:
+        return missing_array("Int64", n), column_array(values, "string", column=key)
+    bad = kinds - {int, str, type(None)}
+    if bad:
+        raise SchemaError(
+            f"export key {key!r} holds {', '.join(t.__name__ for t in bad)} values; expected ids or xids"
+        )
+    # Both kinds: classify each distinct reference once (factorize hashes in C);
+    # the sentinel code -1 of a missing value picks the appended last entry.
+    codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
+    is_id = np.array([type(u) is int for u in uniques] + [False], dtype=bool)
+    id_values = np.array([u if type(u) is int else 0 for u in uniques] + [0], dtype=np.int64)
+    xid_values = np.array([u if type(u) is str else pd.NA for u in uniques] + [pd.NA], dtype=object)
+    return pd.arrays.IntegerArray(id_values[codes], ~is_id[codes]), pd.arrays.StringArray(
+        xid_values[codes]
+    )
+
+
+def parse_export_array(rows: Sequence[Sequence[Any]], keys: Sequence[str]) -> pd.DataFrame:
+    """Type the array output of an export job (labels row first, then data rows).
+
+    Parameters
+    ----------
+    rows
+        ``job.result`` of ``time_entry.get_job_info`` with ``outputFormat: "array"``.
+    keys
+        The ``keys`` of the export request, in the same order.
+
+    Examples
+    --------
+    >>> parse_export_array([["Hours", "Status"], [7.0, "a"]], ["hours", "status"]).dtypes.astype(str).tolist()
+    ['Float64', 'category']
+    """
+    keys = list(keys)
+    columns = export_columns(keys)
+    data_rows = rows[1:] if rows else []
+    if not data_rows:
+        return _empty(keys)
+    width = len(keys)
+    widths = set(map(len, data_rows)) | {len(rows[0])}
+    if widths != {width}:
+        found = ", ".join(str(w) for w in sorted(widths - {width}))
+        raise SchemaError(
+            f"the export has rows of {found} columns but {width} keys were asked for ({', '.join(keys)})"
+        )
+    # One C-level pass per column (zip(*rows) is slower on long lists).
+    by_position = [list(map(itemgetter(i), data_rows)) for i in range(width)]
+    data: dict[str, Any] = {}
+    for key, values in zip(keys, by_position, strict=True):
+        kind = _kind(key)
+        if kind == "ref":
+            entity = ENTITY_ID_KEYS[key]
+            data[f"{entity}_id"], data[f"{entity}_xid"] = _split_ids(values, key)
+        else:
+            column = next(c for c, _ in export_columns([key]))
+            data[column] = column_array(values, kind, column=column)
+    frame = pd.DataFrame(data, copy=False)
+    return frame[[c for c, _ in columns]]
+
+
+def parse_export(result: Any, keys: Sequence[str]) -> pd.DataFrame:
+    """Type an export result, whichever form it came in (CSV text or array).
+
+    >>> parse_export([["Hours"]], ["hours"]).dtypes.astype(str).to_dict()
+    {'hours': 'Float64'}
+    """
+    if isinstance(result, str):
+        from .export_csv import parse_export_csv
+
+        return parse_export_csv(result, keys)
+    if isinstance(result, list):
+        return parse_export_array(result, keys)
+    raise SchemaError(
+        f"an export result is CSV text or a list of rows, not {type(result).__name__}"
+    )
+
+
+def _name_column(frame: pd.DataFrame, names: pd.DataFrame, entity: str) -> Any:
+    """``<entity>_name`` for every row of ``frame``, looked up by id or xid in ``names``."""
+    ident, xid, name = f"{entity}_id", f"{entity}_xid", f"{entity}_name"
+    known = names[names[name].notna().to_numpy(bool)]
+    with_id = known[known[ident].notna().to_numpy(bool)]
+    with_xid = known[known[xid].notna().to_numpy(bool)]
+    by_id = dict(zip(with_id[ident].astype("int64"), with_id[name], strict=True))
+    by_xid = dict(zip(with_xid[xid], with_xid[name], strict=True))
+    out = frame[ident].astype(object).map(by_id)
+    from_xid = frame[xid].astype(object).map(by_xid)
+    return out.where(out.notna(), from_xid).astype("string").array
+
+
+def export_to_time_entries(frame: pd.DataFrame, names: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The time-entry frame (``schema.entity("time_entry").columns``) of an
+    export made with :data:`TIME_ENTRY_KEYS`, or with :data:`TIME_ENTRY_ID_KEYS`
+    plus ``names``, the export of :data:`TIME_ENTRY_NAME_KEYS`. ``id`` comes
+    from ``eventId``, ``date`` from the date part of ``stime``.
+
+    >>> export_to_time_entries(parse_export_array([[]], TIME_ENTRY_KEYS)).shape
+    (0, 23)
+    """
+    spec = schema.entity("time_entry")
+    data: dict[str, Any] = {}
+    for column in spec.columns:
+        if column == "id":
+            data[column] = frame["event_id"].array
+        elif column == "date":
+            data[column] = (
+                frame["stime"].to_numpy().astype("datetime64[D]").astype("datetime64[ns]")
+            )
+        elif column in frame.columns:
+            data[column] = frame[column].array
+        elif names is not None and column.endswith("_name"):
+            data[column] = _name_column(frame, names, column[: -len("_name")])
+        else:
+            raise SchemaError(f"the export has no column {column!r} for the time-entry frame")
+    return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)
