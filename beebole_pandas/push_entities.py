@@ -1,0 +1,159 @@
+"""Plan the write-back of entity rows (companies, people, projects ...).
+
+A row is addressed by its xid when it has one (created with it when the
+server does not know it), else by its id (updated). Only the writable fields
+that differ from the server are sent; a missing value leaves a field as it
+is, an empty string empties it. ``active`` goes through activate/deactivate.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import frames
+from .push_state import EntityState, ref_param, ref_text
+from .push_validate import Call, RowInput, RowPlan, check_duplicates, check_required
+from .schema import Entity
+
+__all__ = ["plan_entities"]
+
+
+def _same(before: Any, after: Any) -> bool:
+    if before in (None, "") and after in (None, ""):
+        return True
+    if isinstance(before, float) and isinstance(after, float):
+        return math.isclose(before, after, rel_tol=1e-9, abs_tol=1e-9)
+    return bool(before == after)
+
+
+def _entity_diff(ent: Entity, row: RowInput, server: RowInput) -> dict[str, tuple[Any, Any]]:
+    changes: dict[str, tuple[Any, Any]] = {}
+    refs_seen: set[str] = set()
+    for fld in ent.writable:
+        if row.get(fld.column) is None and fld.ref is None:
+            continue  # a missing value (or column) leaves the field as it is
+        if fld.ref is not None:
+            if fld.ref in refs_seen:
+                continue
+            refs_seen.add(fld.ref)
+            before, after = server.ref(fld.ref), row.ref(fld.ref)
+            if after is not None and before != after:
+                column = f"{fld.ref}_{after[0]}"
+                changes[column] = (ref_text(before), ref_text(after))
+        elif not _same(server.get(fld.column), row.get(fld.column)):
+            changes[fld.column] = (server.get(fld.column), row.get(fld.column))
+    return changes
+
+
+def _changed_payload(
+    ent: Entity, row: RowInput, server: RowInput, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """The update body: the server's key plus the changed members only."""
+    wanted: dict[str, Any] = {}
+    for fld in ent.writable:
+        if fld.column == "active":
+            continue
+        column_changed = fld.column in changes or (
+            fld.ref is not None and any(c.startswith(f"{fld.ref}_") for c in changes)
+        )
+        if column_changed:
+            wanted[fld.column] = row.get(fld.column)
+    body = frames.to_payload(ent.name, wanted, identity=False)
+    if not body:
+        return {}
+    assert server.key is not None
+    return {server.key[0]: server.key[1], **body}
+
+
+def _entity_calls(
+    ent: Entity, row: RowInput, server: RowInput | None, changes: dict[str, Any]
+) -> list[Call]:
+    calls: list[Call] = []
+    if server is None:
+        values = {k: v for k, v in row.values.items() if k not in ("id", "active")}
+        body = frames.to_payload(ent.name, values, identity=True)
+        calls.append(Call(ent.service("create"), {ent.name: body}))
+        if ent.activatable and row.get("active") is False:
+            xid = row.get("xid")
+            calls.append(
+                Call(ent.service("deactivate"), {"xid": xid} if xid else {}, needs_key=xid is None)
+            )
+        return calls
+    body = _changed_payload(ent, row, server, changes)
+    if body:
+        calls.append(Call(ent.service("update"), {ent.name: body}))
+    if "active" in changes and ent.activatable and row.get("active") is not None:
+        assert server.key is not None
+        verb = "activate" if row.get("active") else "deactivate"
+        calls.append(Call(ent.service(verb), ref_param(server.key)))
+    return calls
+
+
+def _check_references(ent: Entity, rows: list[RowInput], state: EntityState) -> None:
+    if ent.scope is None:
+        return
+    for row in rows:
+        ref = row.ref(ent.scope)
+        if ref is None:
+            continue
+        unknown = ref in state.missing_scopes or (
+            state.scopes is not None and ref not in state.scopes
+        )
+        if unknown:
+            row.problems.append(
+                f"unknown {ent.scope}_{ref[0]} {ref[1]!r}: no such {ent.scope} on the server"
+            )
+
+
+def plan_entities(ent: Entity, rows: list[RowInput], state: EntityState) -> list[RowPlan]:
+    check_duplicates(rows, "xid", what="xid")
+    check_duplicates([r for r in rows if r.get("xid") is None], "id", what="id")
+    _check_references(ent, rows, state)
+    plans: list[RowPlan] = []
+    for row in rows:
+        server = state.find(row)
+        if server is None and row.key is not None and row.key[0] == "id":
+            row.problems.append(
+                f"no {ent.name} with id {row.key[1]} on the server; drop the id to create "
+                "a new one (with an xid, so that a re-run cannot create it twice)"
+            )
+        check_required(row, ent, creating=server is None)
+        ids = {"id": row.get("id"), "xid": row.get("xid")}
+        if server is not None:
+            ids = {"id": server.get("id"), "xid": server.get("xid")}
+        if row.problems:
+            plans.append(RowPlan(row, "invalid", reason="; ".join(row.problems), **ids))
+            continue
+        if server is None:
+            calls = _entity_calls(ent, row, None, {})
+            plans.append(RowPlan(row, "create", calls=calls, rerun_safe=row.key is not None, **ids))
+            continue
+        changes = _entity_diff(ent, row, server)
+        calls = _entity_calls(ent, row, server, changes) if changes else []
+        action = "update" if calls else "unchanged"
+        plans.append(RowPlan(row, action, changes=changes if calls else {}, calls=calls, **ids))
+    _order_waves(ent, plans)
+    return plans
+
+
+def _order_waves(ent: Entity, plans: list[RowPlan]) -> None:
+    """Send a row after the creation of the entity of its own kind it refers to.
+
+    Only groups refer to their own kind (``parent``): a new subgroup of a
+    new group must wait for its parent.
+    """
+    self_refs = [f.ref for f in ent.fields if f.ref is not None and f.ref == "parent"]
+    if not self_refs:
+        return
+    created = {p.row.get("xid"): p for p in plans if p.action == "create" and p.row.get("xid")}
+    for _ in range(len(plans)):  # depth is bounded by the number of rows
+        moved = False
+        for p in plans:
+            parent = p.row.ref("parent")
+            if p.calls and parent is not None and parent[0] == "xid" and parent[1] in created:
+                wave = created[parent[1]].wave + 1
+                if p.wave < wave:
+                    p.wave, moved = wave, True
+        if not moved:
+            return

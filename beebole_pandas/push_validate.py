@@ -1,0 +1,376 @@
+"""The pure half of write-back: which entity a frame holds, and which rows are valid.
+
+Nothing here talks to the server. :mod:`beebole_pandas.push` reads the server
+state and calls these to check rows against :mod:`beebole_pandas.schema`
+before anything is sent.
+
+>>> import pandas as pd
+>>> from beebole_pandas.push_validate import detect_entity
+>>> detect_entity(pd.DataFrame({"id": [1], "name": ["A"], "email": ["a@x.org"]})).name
+'person'
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from .errors import SchemaError
+from .schema import ENTITIES, STATUS_CODES, TIME_ENTRY_TARGETS, Entity, Field, entity
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Ref",
+    "RowInput",
+    "detect_entity",
+    "normalize",
+    "read_rows",
+    "unknown_columns",
+]
+
+#: A reference to an entity: ("id", 3) or ("xid", "C1").
+Ref = tuple[str, Any]
+
+_ALL_COLUMNS: frozenset[str] = frozenset(c for e in ENTITIES.values() for c in e.columns)
+
+
+def detect_entity(frame: pd.DataFrame, entity_name: str | None = None) -> Entity:
+    """The entity a frame holds: from ``entity_name``, else its columns.
+
+    ``frame.attrs["beebole"]["entity"]`` is used only to break a tie between
+    entities whose columns fit equally well (tasks and absences have the
+    same columns), never to override the columns.
+
+    Parameters
+    ----------
+    frame
+        A frame loaded by :mod:`beebole_pandas.loaders`, possibly edited.
+    entity_name
+        Force the entity (``"person"``, ``"time_entry"`` ...).
+
+    Raises
+    ------
+    SchemaError
+        When the columns fit no entity, or several and nothing breaks the tie.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> detect_entity(pd.DataFrame(columns=["date", "person_id", "hours"])).name
+    'time_entry'
+    """
+    if entity_name is not None:
+        return entity(entity_name)
+    known = [c for c in frame.columns if isinstance(c, str) and c in _ALL_COLUMNS]
+    if not known:
+        raise SchemaError(
+            "cannot tell which Beebole entity this frame holds: none of its columns "
+            f"({', '.join(map(str, frame.columns[:8]))}) is a Beebole column; "
+            f"pass entity= one of: {', '.join(ENTITIES)}"
+        )
+    fitting = [e for e in ENTITIES.values() if set(known) <= set(e.columns)]
+    if not fitting:
+        # A stray column from another entity: fall back to the best overlap.
+        best = max(len(set(known) & set(e.columns)) for e in ENTITIES.values())
+        fitting = [e for e in ENTITIES.values() if len(set(known) & set(e.columns)) == best]
+    candidates = fitting
+    if len(fitting) > 1:
+        # Prefer the entities whose own columns the frame covers most.
+        cover = {e.name: len(set(known) & set(e.columns)) / len(e.columns) for e in fitting}
+        top = max(cover.values())
+        fitting = [e for e in fitting if cover[e.name] == top]
+    if len(fitting) > 1:
+        hint = (frame.attrs.get("beebole") or {}).get("entity") if frame.attrs else None
+        for e in fitting:
+            if e.name == hint:
+                return e
+        quoted = [repr(e.name) for e in candidates]
+        names = f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        raise SchemaError(
+            f"cannot tell which Beebole entity this frame holds: its columns fit {names}; "
+            f"pass entity= one of them, e.g. entity={fitting[0].name!r}"
+        )
+    return fitting[0]
+
+
+def unknown_columns(frame: pd.DataFrame, ent: Entity) -> list[str]:
+    """Columns of ``frame`` that are not in ``ent``'s schema (push ignores them)."""
+    return [str(c) for c in frame.columns if c not in ent.columns]
+
+
+# -- value normalisation ----------------------------------------------------------
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def normalize(fld: Field, value: Any) -> Any:
+    """One value in the comparable form push diffs on.
+
+    ``None`` for missing, ``int``, ``float``, ``bool``, ``str`` (an empty
+    string stays ``""``: it asks to empty the field), or a ``"YYYY-MM-DD"``
+    string for dates.
+
+    Raises
+    ------
+    ValueError
+        With a message naming the column and the value when it has the wrong type.
+
+    Examples
+    --------
+    >>> from beebole_pandas.schema import entity
+    >>> normalize(entity("time_entry").field("hours"), "7.5")
+    7.5
+    """
+    if _is_missing(value):
+        return None
+    kind = fld.dtype
+    try:
+        if kind == "Int64":
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+            if not number.is_integer():
+                raise ValueError
+            return int(number)
+        if kind == "Float64":
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+            if math.isnan(number) or math.isinf(number):
+                raise ValueError
+            return number
+        if kind == "boolean":
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered in {"true", "yes", "1"}:
+                    return True
+                if lowered in {"false", "no", "0"}:
+                    return False
+                raise ValueError
+            if isinstance(value, (int, float)) and value in (0, 1):
+                return bool(value)
+            if hasattr(value, "dtype") and str(value.dtype) == "bool":
+                return bool(value)
+            raise ValueError
+        if kind == "string":
+            return str(value)
+        if kind == "datetime64[ns]":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                raise ValueError
+            stamp = pd.Timestamp(value)
+            if stamp is pd.NaT:
+                return None
+            return stamp.strftime("%Y-%m-%d")
+        if kind == "status":
+            text = str(value)
+            if text not in STATUS_CODES:
+                raise ValueError
+            return text
+    except (TypeError, ValueError, OverflowError):
+        pass
+    else:
+        return value
+    readable = {
+        "Int64": "an integer",
+        "Float64": "a number",
+        "boolean": "True or False",
+        "string": "text",
+        "datetime64[ns]": "a date (YYYY-MM-DD)",
+        "status": f"one of {', '.join(STATUS_CODES)}",
+    }[kind]
+    raise ValueError(f"{fld.column}: {value!r} is not {readable}")
+
+
+# -- rows -------------------------------------------------------------------------
+
+
+@dataclass
+class RowInput:
+    """One frame row in normalised form, with what validation found.
+
+    ``values`` holds only the schema columns present in the frame.
+    """
+
+    label: Hashable
+    position: int
+    values: dict[str, Any]
+    problems: list[str] = field(default_factory=list)
+    bad: set[str] = field(default_factory=set)  # columns whose value had the wrong type
+
+    def get(self, column: str) -> Any:
+        return self.values.get(column)
+
+    def ref(self, name: str) -> Ref | None:
+        """The reference ``name`` as ("xid", x) or ("id", n); the xid wins."""
+        xid = self.values.get(f"{name}_xid")
+        if xid is not None:
+            return ("xid", xid)
+        ident = self.values.get(f"{name}_id")
+        if ident is not None:
+            return ("id", ident)
+        return None
+
+    @property
+    def key(self) -> Ref | None:
+        """How the row addresses its entity: by xid if it has one, else by id."""
+        xid = self.values.get("xid")
+        if xid is not None:
+            return ("xid", xid)
+        ident = self.values.get("id")
+        if ident is not None:
+            return ("id", ident)
+        return None
+
+
+def read_rows(frame: pd.DataFrame, ent: Entity) -> list[RowInput]:
+    """Normalise every row of ``frame`` and record type problems per row.
+
+    Only the schema columns present in the frame are read; the frame is not
+    modified.
+    """
+    present = [f for f in ent.fields if f.column in frame.columns]
+    columns = {f.column: frame[f.column].tolist() for f in present}
+    rows: list[RowInput] = []
+    for position, label in enumerate(frame.index):
+        row = RowInput(label, position, {})
+        for fld in present:
+            try:
+                row.values[fld.column] = normalize(fld, columns[fld.column][position])
+            except ValueError as exc:
+                row.values[fld.column] = None
+                row.problems.append(str(exc))
+                row.bad.add(fld.column)
+        rows.append(row)
+    return rows
+
+
+def _where(rows: Sequence[RowInput]) -> str:
+    return ", ".join(repr(r.label) for r in rows)
+
+
+def check_duplicates(rows: Iterable[RowInput], column: str, *, what: str) -> None:
+    """Mark every row sharing a non-missing ``column`` value with another row."""
+    seen: dict[Any, list[RowInput]] = {}
+    for row in rows:
+        value = row.get(column)
+        if value is not None:
+            seen.setdefault(value, []).append(row)
+    for value, group in seen.items():
+        if len(group) > 1:
+            for row in group:
+                row.problems.append(
+                    f"duplicate {what} {value!r}: rows {_where(group)} of the frame "
+                    "all claim it; keep one row per entity"
+                )
+
+
+def time_entry_target(row: RowInput) -> tuple[str, Ref] | None:
+    """What a time entry is logged on: the absence, else the deepest of
+    subproject / project / company (loaders fill the ancestors too)."""
+    absence = row.ref("absence")
+    if absence is not None:
+        return ("absence", absence)
+    for name in ("subproject", "project", "company"):
+        ref = row.ref(name)
+        if ref is not None:
+            return (name, ref)
+    return None
+
+
+def check_required(row: RowInput, ent: Entity, *, creating: bool) -> None:
+    """Required fields and value ranges, for the row's intended action."""
+    if ent.name == "time_entry":
+        if row.get("date") is None and "date" not in row.bad:
+            row.problems.append("date is missing: a time entry needs a date (YYYY-MM-DD)")
+        hours = row.get("hours")
+        if hours is None and "hours" not in row.bad:
+            row.problems.append("hours is missing: a time entry needs hours in [0, 24]")
+        elif hours is not None and not 0 <= hours <= 24:
+            row.problems.append(f"hours {hours!r} is outside [0, 24]")
+        if row.ref("person") is None:
+            row.problems.append("person is missing: set person_id or person_xid")
+        if time_entry_target(row) is None:
+            targets = ", ".join(f"{t}_id" for t in TIME_ENTRY_TARGETS)
+            row.problems.append(f"nothing to log time on: set one of {targets} (or the _xid)")
+        return
+    if not creating:
+        # A missing value leaves the field as it is; an empty string empties it.
+        for fld in ent.fields:
+            if fld.required and fld.ref is None and row.get(fld.column) == "":
+                row.problems.append(f"{fld.column} is empty: it cannot be emptied")
+        return
+    for fld in ent.fields:
+        if not fld.required:
+            continue
+        if fld.ref is not None:
+            message = f"{fld.ref} is missing: set {fld.ref}_id or {fld.ref}_xid to create"
+            if row.ref(fld.ref) is None and message not in row.problems:
+                row.problems.append(message)
+        elif row.get(fld.column) in (None, "") and fld.column not in row.bad:
+            row.problems.append(f"{fld.column} is missing: it is required to create a {ent.name}")
+
+
+def date_span(values: Iterable[Any]) -> tuple[str, str] | None:
+    """The first and last of ``YYYY-MM-DD`` strings, or None."""
+    dates = sorted(v for v in values if v is not None)
+    if not dates:
+        return None
+    return dates[0], dates[-1]
+
+
+def as_date(value: Any) -> str:
+    """``date``/``datetime``/``Timestamp``/string → ``YYYY-MM-DD``."""
+    if isinstance(value, (date, datetime, pd.Timestamp)):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    return pd.Timestamp(str(value)).strftime("%Y-%m-%d")
+
+
+@dataclass
+class Call:
+    """One write request: the service and its parameters.
+
+    ``needs_key`` marks a call that addresses the entity created by an earlier
+    call of the same row (a deactivate after a create): push fills in the
+    id the create returned.
+    """
+
+    service: str
+    params: dict[str, Any]
+    needs_key: bool = False
+
+
+@dataclass
+class RowPlan:
+    """What push will do with one frame row."""
+
+    row: RowInput
+    action: str  # create, update, unchanged, invalid (delete, missing for delete())
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    reason: str = ""
+    calls: list[Call] = field(default_factory=list)
+    id: int | None = None
+    xid: str | None = None
+    note: str = ""
+    rerun_safe: bool = True  # False for an entity created without xid
+    wave: int = 0  # sent after the rows of lower waves (children after new parents)
+
+    @property
+    def changes_text(self) -> str:
+        """``name: 'A' → 'B'; active: True → False``."""
+        return "; ".join(f"{col}: {a!r} → {b!r}" for col, (a, b) in self.changes.items())
