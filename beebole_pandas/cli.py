@@ -1,0 +1,464 @@
+"""The ``demo`` and ``report`` commands of ``python -m beebole_pandas``.
+
+``demo`` starts the bundled sandbox with the demo seed, loads a month through
+the real client (HTTP, cache, budget meter: exactly what a user's notebook
+does), builds every report of :mod:`beebole_pandas.reports` and writes them to
+a directory: ``report.html``, a CSV per report and a PNG per chart.
+
+``report`` does the same against a real account: the token from
+``BEEBOLE_TOKEN`` (never an argument, so it stays out of shell history), the
+endpoint from ``BEEBOLE_URL`` or Beebole's.
+
+Examples
+--------
+.. code-block:: console
+
+    $ python -m beebole_pandas demo                       # ./beebole-demo-report/
+    $ python -m beebole_pandas demo --out /tmp/r --month 2026-09
+    $ BEEBOLE_TOKEN=... python -m beebole_pandas report --start 2026-10-01 --end 2026-10-31
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from .errors import BeeboleError
+
+__all__ = ["DEFAULT_DEMO_OUT", "Loaded", "build_sections", "load", "main", "run_report"]
+
+#: Where ``demo`` writes when ``--out`` is not given (relative to the working directory).
+DEFAULT_DEMO_OUT = "beebole-demo-report"
+#: The demo seed has time entries from 2025-12-01 to 2026-11-30.
+DEFAULT_DEMO_MONTH = "2026-10"
+DEFAULT_REPORT_OUT = "beebole-report"
+#: Fixed loopback port of the demo sandbox (see ``_start_sandbox``).
+DEFAULT_DEMO_PORT = 48765
+
+
+@dataclass
+class Loaded:
+    """What a report needs from the account."""
+
+    companies: pd.DataFrame
+    people: pd.DataFrame
+    projects: pd.DataFrame
+    subprojects: pd.DataFrame
+    absences: pd.DataFrame
+    entries: pd.DataFrame
+    #: Hours per project before ``start`` (one aggregated export), for the budget burn.
+    prior_hours: pd.DataFrame | None = None
+    #: Expected hours per person over the period (``work_hours``), from the account.
+    schedule: pd.DataFrame | None = None
+
+
+class _Progress:
+    """One line per step on stderr, with its duration: the user sees what is slow."""
+
+    def __init__(self, stream: IO[str], total: int) -> None:
+        self.stream, self.total, self.done = stream, total, 0
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[None]:
+        self.done += 1
+        print(f"[{self.done}/{self.total}] {label} ...", end="", file=self.stream, flush=True)
+        started = time.perf_counter()
+        yield
+        print(f" {time.perf_counter() - started:.2f} s", file=self.stream, flush=True)
+
+
+def load(client: Any, start: str, end: str, *, progress: _Progress | None = None) -> Loaded:
+    """Load the entity frames and the time entries of [start, end] through ``client``.
+
+    Parameters
+    ----------
+    client
+        A connected :class:`beebole_pandas.Client` (its cache makes a re-run free).
+    start, end
+        ``YYYY-MM-DD``, both included.
+    progress
+        Where to report each step (the commands pass one; None is silent).
+
+    Returns
+    -------
+    Loaded
+
+    Examples
+    --------
+    >>> data = load(bb.get_client(), "2026-10-01", "2026-10-31")   # doctest: +SKIP
+    """
+    from . import loaders
+
+    frames: dict[str, pd.DataFrame | None] = {}
+    steps: list[tuple[str, str, Callable[[], pd.DataFrame | None]]] = [
+        ("companies", "loading companies", lambda: loaders.companies(client=client)),
+        ("people", "loading people", lambda: loaders.people(client=client)),
+        ("projects", "loading projects", lambda: loaders.projects(client=client)),
+        ("subprojects", "loading subprojects", lambda: loaders.subprojects(client=client)),
+        ("absences", "loading absence types", lambda: loaders.absences(client=client)),
+        (
+            "entries",
+            f"loading time entries {start} to {end}",
+            lambda: loaders.time_entries(start, end, client=client),
+        ),
+        (
+            "prior_hours",
+            "loading project hours before the period (for the budget burn)",
+            lambda: _prior_hours(client, frames["projects"], start),
+        ),
+        (
+            "schedule",
+            "loading the work schedule (expected hours per person)",
+            lambda: loaders.export(
+                start, end, keys=["personId", "workHours"], show="work", client=client
+            ),
+        ),
+    ]
+    for name, label, loader in steps:
+        if progress is None:
+            frames[name] = loader()
+        else:
+            with progress.step(label):
+                frames[name] = loader()
+    return Loaded(**frames)  # type: ignore[arg-type]
+
+
+def _prior_hours(client: Any, projects: pd.DataFrame | None, start: str) -> pd.DataFrame | None:
+    """Hours per project from the earliest project start to the day before ``start``.
+
+    One export job aggregated by project: a few hundred bytes, however long the
+    history, where loading those entries would cost megabytes.
+    """
+    from . import loaders
+
+    if projects is None or projects["start_date"].isna().all():
+        return None
+    first = projects["start_date"].min()
+    last = pd.Timestamp(start) - pd.Timedelta(days=1)
+    if first > last:
+        return None
+    return loaders.export(first, last, keys=["projectId", "hours"], show="work", client=client)
+
+
+def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
+    """Every report and chart for [start, end], as :class:`report_html.Section` objects.
+
+    Examples
+    --------
+    >>> sections = build_sections(load(client, "2026-10-01", "2026-10-31"), "2026-10-01", "2026-10-31")  # doctest: +SKIP
+    """
+    from . import plotting, reports
+    from .report_html import Section
+
+    ctx = {"people": data.people, "projects": data.projects, "subprojects": data.subprojects}
+    entries = data.entries
+    weekly = reports.timesheet(entries, freq="W", start=start, end=end, **ctx)
+    by_project = reports.timesheet(entries, by="project", freq="M", start=start, end=end, **ctx)
+    util = reports.utilisation(
+        entries, companies=data.companies, schedule=data.schedule, start=start, end=end, **ctx
+    )
+    over = reports.overtime(entries, freq="W", people=data.people, start=start, end=end)
+    absences = reports.absence_summary(
+        entries, people=data.people, absences=data.absences, start=start, end=end
+    )
+    burn = reports.project_burn(
+        entries,
+        data.projects,
+        subprojects=data.subprojects,
+        prior_hours=data.prior_hours,
+        freq="W",
+        start=start,
+        end=end,
+    )
+    status = reports.approval_status(entries, freq="W", people=data.people, start=start, end=end)
+    as_of = pd.Timestamp(end) + pd.Timedelta(days=1)
+    missing = reports.missing_submissions(entries, as_of=as_of, people=data.people)
+    last = burn.sort_values("period").groupby(["project_name"], dropna=False).tail(1)
+    return [
+        Section(
+            "timesheet",
+            "Timesheet: hours per person and week",
+            weekly,
+            figure=plotting.plot_timesheet(weekly),
+            note="Weeks run Monday to Sunday and are labelled by their Monday.",
+        ),
+        Section(
+            "timesheet_by_project",
+            "Hours per project",
+            by_project,
+            figure=plotting.plot_timesheet(by_project, title="Hours per project"),
+            note="Subproject hours count for their project; (none) is absence and "
+            "company-level time.",
+        ),
+        Section(
+            "utilisation",
+            "Utilisation and billable share",
+            util,
+            figure=plotting.plot_utilisation(util),
+            note="Expected: the account's work schedule where it has one, else 8 h per "
+            "weekday. Billable: work on customer companies' "
+            "projects; corporate (internal) work and absences are not billable.",
+        ),
+        Section(
+            "overtime",
+            "Overtime per person and week",
+            over,
+            display=over[over["overtime_hours"] > 0],
+            figure=plotting.plot_overtime(over),
+            note="Hours logged (absences included) above 8 h per weekday of the week. "
+            "The table shows the weeks with overtime.",
+        ),
+        Section(
+            "absences",
+            "Absences per person and type",
+            absences,
+            figure=plotting.plot_absences(absences),
+            note="Days are hours / 8.",
+        ),
+        Section(
+            "project_burn",
+            "Project burn against budget",
+            burn,
+            display=last,
+            figure=plotting.plot_project_burn(burn),
+            note="Cumulative hours since the project started against its budget (hours); "
+            "cost = hours × the project's hourly rate. The table shows the last week.",
+        ),
+        Section(
+            "approval_status",
+            "Approval status per person",
+            status,
+            display=status.pivot_table(
+                index="person_name", columns="status", values="hours", aggfunc="sum", observed=True
+            ).reset_index(),
+            figure=plotting.plot_approval_status(status),
+        ),
+        Section(
+            "missing_submissions",
+            "Not submitted last week",
+            missing,
+            note="People with draft or rejected entries, or no time at all, in the last "
+            "full week of the period.",
+        ),
+    ]
+
+
+def run_report(
+    client: Any,
+    start: str,
+    end: str,
+    out: str | Path,
+    *,
+    title: str,
+    stream: IO[str] = sys.stderr,
+) -> tuple[Path, Loaded, list[Any]]:
+    """Load, build and write the report; returns (report.html path, data, sections).
+
+    Examples
+    --------
+    >>> run_report(client, "2026-10-01", "2026-10-31", "out", title="October")   # doctest: +SKIP
+    """
+    from .report_html import write_report
+
+    progress = _Progress(stream, total=10)
+    data = load(client, start, end, progress=progress)
+    with progress.step("building reports and charts"):
+        sections = build_sections(data, start, end)
+    hours = float(data.entries["hours"].astype(float).sum())
+    meta = (
+        f"{start} to {end} · {len(data.people)} people · {len(data.entries):,} time entries · "
+        f"{hours:,.1f} hours · generated by beebole_pandas"
+    )
+    with progress.step(f"writing {out}"):
+        path = write_report(out, title, sections, meta=meta)
+    return path, data, sections
+
+
+def _month_range(month: str) -> tuple[str, str]:
+    try:
+        first = pd.Timestamp(f"{month}-01")
+    except ValueError:
+        raise SystemExit(
+            f"error: --month {month!r} is not a month; use YYYY-MM, e.g. 2026-10"
+        ) from None
+    last = first + pd.offsets.MonthEnd(0)
+    return first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")
+
+
+def _summary(path: Path, data: Loaded, sections: Sequence[Any], spent: str, elapsed: float) -> str:
+    files = sum(len(s.files) for s in sections)
+    hours = float(data.entries["hours"].astype(float).sum())
+    return "\n".join(
+        [
+            f"Report: {path.resolve()} (+{files} CSV/PNG files beside it)",
+            f"Data:   {len(data.people)} people, {len(data.projects)} projects, "
+            f"{len(data.entries):,} time entries, {hours:,.1f} hours",
+            f"Spent:  {spent}",
+            f"Time:   {elapsed:.1f} s",
+        ]
+    )
+
+
+def _start_sandbox(port: int) -> Any:
+    """The demo sandbox on ``port``, else on any free port.
+
+    The cache namespace is a fingerprint of the endpoint and the token; the
+    demo seed's tokens are fixed, so a fixed port is what lets a second run
+    find the first run's answers in the cache.
+    """
+    from .sandbox import SandboxServer
+
+    try:
+        return SandboxServer(seed="demo", port=port).start()
+    except OSError as exc:
+        print(
+            f"note: port {port} is busy ({exc.strerror}); using a free port, so this run "
+            "cannot reuse the answers a previous run cached",
+            file=sys.stderr,
+        )
+        return SandboxServer(seed="demo", port=0).start()
+
+
+def _demo(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m beebole_pandas demo",
+        description="Build the timesheet report of one month of the bundled demo account "
+        "(a local sandbox server, no network, no token needed).",
+    )
+    parser.add_argument(
+        "--out", default=DEFAULT_DEMO_OUT, help=f"output directory (default: ./{DEFAULT_DEMO_OUT})"
+    )
+    parser.add_argument(
+        "--month",
+        default=DEFAULT_DEMO_MONTH,
+        help=f"month to report, YYYY-MM (default: {DEFAULT_DEMO_MONTH}; the demo "
+        "data covers 2025-12 to 2026-11)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        default=None,
+        help="cache directory (default: $BEEBOLE_CACHE_DIR or the user cache dir); "
+        "a second run with the same cache sends no requests for what it loaded",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_DEMO_PORT,
+        help=f"loopback port of the demo sandbox (default: {DEFAULT_DEMO_PORT}; the cache is "
+        "per endpoint, so a fixed port lets a second run reuse the first one's answers)",
+    )
+    args = parser.parse_args(list(argv))
+    start, end = _month_range(args.month)
+    started = time.perf_counter()
+    from . import client as client_module
+
+    print(
+        f"Starting the demo sandbox and building the report for {args.month} ...", file=sys.stderr
+    )
+    server = _start_sandbox(args.port)
+    try:
+        client = client_module.connect(
+            server.token, url=server.url, cache_dir=args.cache_dir, set_default=False
+        )
+        try:
+            path, data, sections = run_report(
+                client, start, end, args.out, title=f"Beebole demo: timesheet report {args.month}"
+            )
+            stats = server.stats()
+            spent = (
+                f"{stats['requests']} requests, {stats['bytes'] / 1024:.1f} KB this run "
+                f"(counted by the server); client budget today: {client.budget.summary()}"
+            )
+        finally:
+            client.close()
+    finally:
+        server.close()
+    print(_summary(path, data, sections, spent, time.perf_counter() - started))
+    return 0
+
+
+def _report(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m beebole_pandas report",
+        description="Build the timesheet report of a real Beebole account. The token is read "
+        "from BEEBOLE_TOKEN (and the endpoint from BEEBOLE_URL, default Beebole's).",
+    )
+    parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    parser.add_argument("--end", required=True, help="last day, YYYY-MM-DD (included)")
+    parser.add_argument(
+        "--out",
+        default=DEFAULT_REPORT_OUT,
+        help=f"output directory (default: ./{DEFAULT_REPORT_OUT})",
+    )
+    parser.add_argument("--cache-dir", default=None, help="cache directory")
+    args = parser.parse_args(list(argv))
+    if not os.environ.get("BEEBOLE_TOKEN"):
+        print(
+            "error: no token. Set BEEBOLE_TOKEN to your Beebole API token (Beebole: "
+            "Settings > Account > API token), and BEEBOLE_URL if you use another endpoint; "
+            "or try `python -m beebole_pandas demo`, which needs none.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        start, end = (pd.Timestamp(args.start), pd.Timestamp(args.end))
+    except ValueError as exc:
+        print(f"error: --start/--end must be dates YYYY-MM-DD ({exc})", file=sys.stderr)
+        return 2
+    if end < start:
+        print(f"error: --end {args.end} is before --start {args.start}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    from . import client as client_module
+
+    try:
+        client = client_module.connect(
+            url=os.environ.get("BEEBOLE_URL") or None, cache_dir=args.cache_dir, set_default=False
+        )
+        before = client.budget
+        try:
+            path, data, sections = run_report(
+                client,
+                start.strftime("%Y-%m-%d"),
+                end.strftime("%Y-%m-%d"),
+                args.out,
+                title=f"Beebole timesheet report {args.start} to {args.end}",
+            )
+            after = client.budget
+        finally:
+            client.close()
+    except BeeboleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    spent = (
+        f"{after.requests_used - before.requests_used} requests, "
+        f"{(after.bytes_used - before.bytes_used) / 1024:.1f} KB this run; "
+        f"budget today: {after.summary()}"
+    )
+    print(_summary(path, data, sections, spent, time.perf_counter() - started))
+    return 0
+
+
+def main(command: str, argv: Sequence[str]) -> int:
+    """Run ``demo`` or ``report`` with its arguments; returns the exit status.
+
+    Examples
+    --------
+    >>> main("demo", ["--out", "/tmp/demo"])   # doctest: +SKIP
+    0
+    """
+    if command == "demo":
+        return _demo(argv)
+    if command == "report":
+        return _report(argv)
+    print(f"error: unknown command {command!r}; valid commands are: demo, report", file=sys.stderr)
+    return 2

@@ -1,0 +1,471 @@
+"""One matplotlib chart per report of :mod:`beebole_pandas.reports`.
+
+Every function takes the frame the matching report returns and gives back the
+:class:`matplotlib.figure.Figure` (its axes are ``fig.axes``). Charts are made
+to stay readable with 50 people: people on the vertical axis as horizontal
+bars, sorted, the figure growing with the number of rows, legends outside the
+plotting area, hours formatted as ``1,234 h``.
+
+matplotlib is imported inside the functions, so ``import beebole_pandas`` does
+not pay for it; the functions never call ``plt.show()`` and never switch the
+backend, so they work under Agg (scripts, tests, CI) as in Jupyter.
+
+>>> from beebole_pandas import plotting, reports
+>>> fig = plotting.plot_timesheet(reports.timesheet(entries))   # doctest: +SKIP
+>>> fig.savefig("timesheet.png")                                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .reports import STATUS_ORDER
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "STATUS_COLOURS",
+    "plot_absences",
+    "plot_approval_status",
+    "plot_overtime",
+    "plot_project_burn",
+    "plot_timesheet",
+    "plot_utilisation",
+]
+
+#: Colours of the approval statuses: grey draft, blue submitted, green
+#: approved, red rejected, dark slate locked (colour-blind safe Okabe-Ito hues).
+STATUS_COLOURS: dict[str, str] = {
+    "draft": "#BBBBBB",
+    "submitted": "#0072B2",
+    "approved": "#009E73",
+    "rejected": "#D55E00",
+    "locked": "#3B3B58",
+}
+_ROW_INCHES = 0.28
+_WIDTH = 10.0
+
+
+def _hours(value: float, _pos: object = None) -> str:
+    return f"{value:,.0f} h"
+
+
+def _show_in_notebooks() -> None:
+    """Let IPython display a returned Figure as PNG.
+
+    The charts are plain :class:`~matplotlib.figure.Figure` objects, not pyplot
+    figures (no global state, no double display, safe in threads and under
+    Agg). IPython only learns to render those once pyplot's inline backend has
+    been activated, so register the PNG formatter when it is missing.
+    """
+    ipython_module = sys.modules.get("IPython")
+    shell = ipython_module.get_ipython() if ipython_module is not None else None  # type: ignore[attr-defined]
+    formatter = getattr(getattr(shell, "display_formatter", None), "formatters", {}).get(
+        "image/png"
+    )
+    if formatter is None:
+        return
+    from matplotlib.figure import Figure
+
+    try:
+        formatter.lookup_by_type(Figure)
+    except KeyError:
+        from IPython.core.pylabtools import print_figure
+
+        formatter.for_type(Figure, lambda fig: print_figure(fig, "png"))
+
+
+def _new_figure(height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    _show_in_notebooks()
+    return Figure(figsize=(_WIDTH, height), layout="constrained")
+
+
+def _figure(rows: int, *, min_height: float = 3.0) -> tuple[Figure, Axes]:
+    """A figure whose height grows with the number of bars, so 50 names stay legible."""
+    height = max(min_height, 1.4 + _ROW_INCHES * rows)
+    fig = _new_figure(height)
+    ax = fig.add_subplot()
+    ax.tick_params(axis="y", labelsize=8 if rows > 25 else 9)
+    ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig, ax
+
+
+def _legend_outside(ax: Axes, title: str | None = None, ncol: int = 1) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(
+            handles,
+            labels,
+            title=title,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize=8,
+            title_fontsize=9,
+            ncol=ncol,
+        )
+
+
+def _empty(ax: Axes, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#666666")
+    ax.set_yticks([])
+
+
+def _colours(n: int, cmap: str = "viridis") -> list[Any]:
+    from matplotlib import colormaps
+
+    if n <= 0:
+        return []
+    if n <= 8 and cmap == "qualitative":
+        return list(colormaps["tab10"].colors[:n])  # type: ignore[attr-defined]
+    if cmap == "qualitative":
+        cmap = "tab20"
+        return [colormaps[cmap](i % 20) for i in range(n)]
+    return [colormaps[cmap](x) for x in np.linspace(0.15, 0.85, n)]
+
+
+def _bars(
+    ax: Axes, y: np.ndarray, left: np.ndarray, width: np.ndarray, colour: Any, label: str
+) -> None:
+    """Horizontal bars as one PolyCollection: 50 people × 5 weeks as 250 separate
+    Rectangle patches cost seconds to add; one collection per colour costs milliseconds."""
+    from matplotlib.collections import PolyCollection
+
+    half = 0.75 / 2
+    verts = [
+        [(lo, yy - half), (lo + w, yy - half), (lo + w, yy + half), (lo, yy + half)]
+        for yy, lo, w in zip(y, left, width, strict=True)
+        if w > 0
+    ]
+    ax.add_collection(PolyCollection(verts, facecolors=colour, edgecolors="none", label=label))
+
+
+def _set_rows(ax: Axes, labels: list[str], right: float) -> None:
+    """Row labels top to bottom (first row at the top) and the x range of the data."""
+    y = np.arange(len(labels))
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlim(0, right * 1.04 if right > 0 else 1.0)
+
+
+def _stacked_barh(ax: Axes, table: pd.DataFrame, colours: list[Any]) -> None:
+    """Horizontal stacked bars: rows of ``table`` are bars, columns are segments."""
+    left = np.zeros(len(table))
+    y = np.arange(len(table))
+    for column, colour in zip(table.columns, colours, strict=True):
+        values = table[column].astype(float).fillna(0.0).to_numpy()
+        _bars(ax, y, left, values, colour, str(column))
+        left = left + values
+    _set_rows(ax, [str(i) for i in table.index], float(left.max()) if len(left) else 0.0)
+
+
+def _name_column(frame: pd.DataFrame) -> str:
+    names = [c for c in frame.columns if str(c).endswith("_name")]
+    return names[0] if names else frame.columns[0]
+
+
+def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Hours per person (or project) and period as sorted, stacked horizontal bars.
+
+    Parameters
+    ----------
+    timesheet
+        What :func:`beebole_pandas.reports.timesheet` returns, pivot or tidy.
+    title
+        Default ``"Hours per person and period"`` (or the ``by`` name).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> plot_timesheet(reports.timesheet(entries, freq="W")).savefig("ts.png")  # doctest: +SKIP
+    """
+    name = _name_column(timesheet)
+    if "period" in timesheet.columns:  # the tidy form
+        table = timesheet.pivot_table(index=name, columns="period", values="hours", aggfunc="sum")
+        table.columns = [p.strftime("%Y-%m-%d") for p in table.columns]
+    else:
+        ids = [c for c in timesheet.columns if str(c).endswith(("_id", "_xid", "_name"))]
+        body = timesheet[timesheet[name] != "Total"] if len(timesheet) else timesheet
+        periods = [c for c in timesheet.columns if c not in ids and c != "total"]
+        table = body.groupby(name)[periods].sum() if len(body) else pd.DataFrame(columns=periods)
+    table = table.astype(float)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+    fig, ax = _figure(len(table))
+    who = name.removesuffix("_name")
+    if len(table) == 0 or table.to_numpy().sum() == 0:
+        _empty(ax, "no hours in this range")
+    else:
+        _stacked_barh(ax, table, _colours(len(table.columns), "viridis"))
+        _legend_outside(ax, title="Period starting", ncol=1 if len(table.columns) <= 16 else 2)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(_hours))
+    ax.set_xlabel("Hours logged")
+    ax.set_ylabel(who.capitalize())
+    freq = timesheet.attrs.get("beebole_report", {}).get("freq")
+    period = {"D": "day", "W": "week", "M": "month"}.get(freq, "period")
+    ax.set_title(title or f"Hours per {who} and {period}", loc="left", fontweight="bold")
+    return fig
+
+
+def plot_utilisation(utilisation: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Utilisation per person (worked / expected), with its billable part.
+
+    Parameters
+    ----------
+    utilisation
+        What :func:`beebole_pandas.reports.utilisation` returns (without
+        ``freq``; with it, the periods are summed first).
+    title
+        Default ``"Utilisation (worked / expected hours)"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> plot_utilisation(reports.utilisation(entries, companies=companies))  # doctest: +SKIP
+    """
+    sums = utilisation.groupby("person_name")[
+        ["expected_hours", "worked_hours", "absence_hours", "billable_hours"]
+    ].sum(min_count=1)
+    expected = sums["expected_hours"].astype(float).replace(0.0, np.nan)
+    worked = (sums["worked_hours"].astype(float) / expected).fillna(0.0)
+    billable = (sums["billable_hours"].astype(float) / expected).fillna(np.nan)
+    absent = (sums["absence_hours"].astype(float) / expected).fillna(0.0)
+    order = worked.sort_values(ascending=False).index
+    fig, ax = _figure(len(order))
+    y = np.arange(len(order))
+    if len(order) == 0:
+        _empty(ax, "no people in this range")
+    else:
+        zero = np.zeros(len(order))
+        work = worked[order].to_numpy() * 100
+        _bars(ax, y, zero, work, "#9ECAE1", "worked (non-billable)")
+        if billable.notna().any():
+            _bars(ax, y, zero, billable[order].fillna(0.0).to_numpy() * 100, "#08519C", "billable")
+        away = absent[order].to_numpy() * 100
+        _bars(ax, y, work, away, "#FDAE6B", "absence")
+        ax.axvline(100, color="#333333", linestyle="--", linewidth=1, label="expected (100 %)")
+        _set_rows(ax, [str(i) for i in order], max(float((work + away).max()), 100.0))
+        _legend_outside(ax)
+    from matplotlib.ticker import PercentFormatter
+
+    ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    ax.set_xlabel("Share of expected hours (weekdays × hours per day)")
+    ax.set_ylabel("Person")
+    ax.set_title(title or "Utilisation (worked / expected hours)", loc="left", fontweight="bold")
+    return fig
+
+
+def plot_overtime(overtime: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Overtime hours per person, stacked by period; only people with overtime.
+
+    Parameters
+    ----------
+    overtime
+        What :func:`beebole_pandas.reports.overtime` returns.
+    title
+        Default ``"Overtime per person"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> plot_overtime(reports.overtime(entries, freq="W"))   # doctest: +SKIP
+    """
+    over = overtime[overtime["overtime_hours"].astype(float) > 0]
+    table = (
+        over.pivot_table(
+            index="person_name", columns="period", values="overtime_hours", aggfunc="sum"
+        )
+        if len(over)
+        else pd.DataFrame()
+    )
+    if len(table):
+        table.columns = [p.strftime("%Y-%m-%d") for p in table.columns]
+        table = table.astype(float).loc[table.sum(axis=1).sort_values(ascending=False).index]
+    fig, ax = _figure(len(table))
+    if len(table) == 0:
+        _empty(ax, "no overtime in this range")
+    else:
+        _stacked_barh(ax, table, _colours(len(table.columns), "plasma"))
+        _legend_outside(ax, title="Period starting")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(_hours))
+    ax.set_xlabel("Hours above the threshold")
+    ax.set_ylabel("Person")
+    ax.set_title(title or "Overtime per person", loc="left", fontweight="bold")
+    return fig
+
+
+def plot_absences(absences: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Absence days per person, stacked by absence type.
+
+    Parameters
+    ----------
+    absences
+        What :func:`beebole_pandas.reports.absence_summary` returns.
+    title
+        Default ``"Absences per person"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> plot_absences(reports.absence_summary(entries))   # doctest: +SKIP
+    """
+    table = (
+        absences.pivot_table(
+            index="person_name", columns="absence_name", values="days", aggfunc="sum"
+        )
+        if len(absences)
+        else pd.DataFrame()
+    )
+    if len(table):
+        table = table.astype(float).loc[table.sum(axis=1).sort_values(ascending=False).index]
+    fig, ax = _figure(len(table))
+    if len(table) == 0:
+        _empty(ax, "no absences in this range")
+    else:
+        _stacked_barh(ax, table, _colours(len(table.columns), "qualitative"))
+        _legend_outside(ax, title="Absence type")
+    ax.set_xlabel("Days (hours / hours per day)")
+    ax.set_ylabel("Person")
+    ax.set_title(title or "Absences per person", loc="left", fontweight="bold")
+    return fig
+
+
+def plot_project_burn(burn: pd.DataFrame, *, top: int = 12, title: str | None = None) -> Figure:
+    """Cumulative share of budget used per project over time.
+
+    Projects with a budget are drawn as ``cumulative hours / budget`` (a 100 %
+    line marks the budget); when none has a budget, cumulative hours are drawn.
+    Only the ``top`` projects by hours are shown, to stay legible.
+
+    Parameters
+    ----------
+    burn
+        What :func:`beebole_pandas.reports.project_burn` returns.
+    top
+        How many projects to draw (the ones with most hours).
+    title
+        Default ``"Project burn"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> plot_project_burn(reports.project_burn(entries, projects))   # doctest: +SKIP
+    """
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    fig = _new_figure(5.5)
+    ax = fig.add_subplot()
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(color="#E5E5E5", linewidth=0.8)
+    budgeted = burn[burn["budget_hours"].notna()] if len(burn) else burn
+    use_budget = len(budgeted) > 0
+    data = budgeted if use_budget else burn
+    column = "budget_used" if use_budget else "cumulative_hours"
+    totals = data.groupby("project_name")["hours"].sum().sort_values(ascending=False)
+    chosen = list(totals.index[:top])
+    colours = _colours(len(chosen), "qualitative")
+    for name, colour in zip(chosen, colours, strict=True):
+        rows = data[data["project_name"] == name].sort_values("period")
+        scale = 100.0 if use_budget else 1.0
+        ax.plot(
+            rows["period"],
+            rows[column].astype(float) * scale,
+            marker="o",
+            markersize=3,
+            color=colour,
+            label=str(name),
+            linewidth=1.6,
+        )
+    if not chosen:
+        _empty(ax, "no project hours in this range")
+    if use_budget:
+        ax.axhline(100, color="#333333", linestyle="--", linewidth=1, label="budget (100 %)")
+        ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+        ax.set_ylabel("Budget used (cumulative hours / budget)")
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(_hours))
+        ax.set_ylabel("Cumulative hours")
+    ax.set_xlabel("Period")
+    fig.autofmt_xdate()
+    _legend_outside(ax, title=f"Project (top {len(chosen)} by hours)")
+    ax.set_title(title or "Project burn", loc="left", fontweight="bold")
+    return fig
+
+
+def plot_approval_status(status: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Hours per person by approval status (draft, submitted, approved, ...).
+
+    Parameters
+    ----------
+    status
+        What :func:`beebole_pandas.reports.approval_status` returns (periods
+        are summed).
+    title
+        Default ``"Approval status"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> plot_approval_status(reports.approval_status(entries))   # doctest: +SKIP
+    """
+    if len(status):
+        table = status.pivot_table(
+            index="person_name", columns="status", values="hours", aggfunc="sum", observed=True
+        )
+        table = table.reindex(columns=[s for s in STATUS_ORDER if s in table.columns]).astype(float)
+        # People with the most hours not yet sent for approval (draft, rejected) come first.
+        order = pd.DataFrame(
+            {
+                "unsent": table.reindex(columns=["draft", "rejected"]).fillna(0.0).sum(axis=1),
+                "total": table.fillna(0.0).sum(axis=1),
+            }
+        ).sort_values(["unsent", "total"], ascending=False, kind="stable")
+        table = table.loc[order.index]
+    else:
+        table = pd.DataFrame()
+    fig, ax = _figure(len(table))
+    if len(table) == 0:
+        _empty(ax, "no entries in this range")
+    else:
+        _stacked_barh(ax, table, [STATUS_COLOURS[str(c)] for c in table.columns])
+        _legend_outside(ax, title="Status")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(_hours))
+    ax.set_xlabel("Hours logged")
+    ax.set_ylabel("Person")
+    ax.set_title(title or "Approval status", loc="left", fontweight="bold")
+    return fig
