@@ -46,6 +46,7 @@ import pandas as pd
 
 from . import schema
 from .errors import SchemaError, ValidationError
+from .export_keys import SHOW_KEYS
 from .frames import column_array, missing_array, pandas_dtype
 from .schema import snake_case
 
@@ -133,123 +134,6 @@ TIME_ENTRY_ID_KEYS: tuple[str, ...] = tuple(k for k in TIME_ENTRY_KEYS if k not 
 TIME_ENTRY_NAME_KEYS: tuple[str, ...] = tuple(
     k for k in TIME_ENTRY_KEYS if k in ENTITY_NAME_KEYS or k in ENTITY_ID_KEYS
 )
-
-
-_ALL_KEYS = [
-    "absence",
-    "absenceId",
-    "activity",
-    "billability",
-    "billableSplit",
-    "billing",
-    "billingPercent",
-    "billingRatio",
-    "budget",
-    "comment",
-    "company",
-    "companyId",
-    "cost",
-    "costsPercent",
-    "dailyCost",
-    "dailyRate",
-    "etime",
-    "eventId",
-    "gid",
-    "hourlyCost",
-    "hourlyRate",
-    "hours",
-    "hoursPercent",
-    "inDays",
-    "isAtWork",
-    "month",
-    "overtime",
-    "person",
-    "personId",
-    "profit",
-    "profitPercent",
-    "profitRatio",
-    "project",
-    "projectId",
-    "remWorkDays",
-    "remWorkHours",
-    "status",
-    "stime",
-    "subproject",
-    "subprojectId",
-    "task",
-    "taskId",
-    "to",
-    "week",
-    "weeklyOvertime",
-    "workDays",
-    "workHours",
-]
-#: Keys allowed for each ``show`` (the reference's table).
-SHOW_KEYS: dict[str, tuple[str, ...]] = {
-    "all": tuple(_ALL_KEYS),
-    "work": tuple(k for k in _ALL_KEYS if k not in ("absence", "absenceId")),
-    "abs": tuple(
-        [
-            "absence",
-            "absenceId",
-            "comment",
-            "etime",
-            "gid",
-            "hours",
-            "hoursPercent",
-            "inDays",
-            "month",
-            "person",
-            "personId",
-            "status",
-            "stime",
-            "to",
-            "week",
-        ]
-    ),
-    "quota": tuple(
-        [
-            "absence",
-            "absenceId",
-            "available",
-            "availableInDays",
-            "balance",
-            "balanceInDays",
-            "company",
-            "companyId",
-            "etime",
-            "fromTo",
-            "gid",
-            "person",
-            "personId",
-            "quotaId",
-            "stime",
-            "taken",
-            "takenInDays",
-        ]
-    ),
-    "attendance": tuple(
-        [
-            "address",
-            "balance",
-            "comment",
-            "coords",
-            "date",
-            "duration",
-            "end",
-            "hours",
-            "inDays",
-            "isAtWork",
-            "manual",
-            "month",
-            "person",
-            "personId",
-            "start",
-            "week",
-            "wfh",
-        ]
-    ),
-}
 
 
 def check_keys(keys: Sequence[str], show: str) -> None:

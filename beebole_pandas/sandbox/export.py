@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..export_keys import SHOW_KEYS
 from .services import (
     Ctx,
     NotFoundError,
@@ -46,122 +47,8 @@ from .services_groups import descendants
 
 __all__ = ["EXPORT_KEYS", "LABELS", "MEASURES", "format_csv"]
 
-_ALL = [
-    "absence",
-    "absenceId",
-    "activity",
-    "billability",
-    "billableSplit",
-    "billing",
-    "billingPercent",
-    "billingRatio",
-    "budget",
-    "comment",
-    "company",
-    "companyId",
-    "cost",
-    "costsPercent",
-    "dailyCost",
-    "dailyRate",
-    "etime",
-    "eventId",
-    "gid",
-    "hourlyCost",
-    "hourlyRate",
-    "hours",
-    "hoursPercent",
-    "inDays",
-    "isAtWork",
-    "month",
-    "overtime",
-    "person",
-    "personId",
-    "profit",
-    "profitPercent",
-    "profitRatio",
-    "project",
-    "projectId",
-    "remWorkDays",
-    "remWorkHours",
-    "status",
-    "stime",
-    "subproject",
-    "subprojectId",
-    "task",
-    "taskId",
-    "to",
-    "week",
-    "weeklyOvertime",
-    "workDays",
-    "workHours",
-]
-
-#: Valid ``keys`` per ``show`` (the reference's table, shared/beebole-api/export-keys.json).
-EXPORT_KEYS: dict[str, tuple[str, ...]] = {
-    "all": tuple(_ALL),
-    "work": tuple(k for k in _ALL if k not in ("absence", "absenceId")),
-    "abs": tuple(
-        [
-            "absence",
-            "absenceId",
-            "comment",
-            "etime",
-            "gid",
-            "hours",
-            "hoursPercent",
-            "inDays",
-            "month",
-            "person",
-            "personId",
-            "status",
-            "stime",
-            "to",
-            "week",
-        ]
-    ),
-    "quota": tuple(
-        [
-            "absence",
-            "absenceId",
-            "available",
-            "availableInDays",
-            "balance",
-            "balanceInDays",
-            "company",
-            "companyId",
-            "etime",
-            "fromTo",
-            "gid",
-            "person",
-            "personId",
-            "quotaId",
-            "stime",
-            "taken",
-            "takenInDays",
-        ]
-    ),
-    "attendance": tuple(
-        [
-            "address",
-            "balance",
-            "comment",
-            "coords",
-            "date",
-            "duration",
-            "end",
-            "hours",
-            "inDays",
-            "isAtWork",
-            "manual",
-            "month",
-            "person",
-            "personId",
-            "start",
-            "week",
-            "wfh",
-        ]
-    ),
-}
+#: Valid ``keys`` per ``show`` (Beebole's table, shipped as package data).
+EXPORT_KEYS = SHOW_KEYS
 
 #: key -> (English label, French label)
 LABELS: dict[str, tuple[str, str]] = {
