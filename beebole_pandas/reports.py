@@ -39,14 +39,39 @@ Conventions shared by every report
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import SchemaError, ValidationError
-from .schema import STATUS_CODES, STATUS_LABELS, entity
+from .errors import ValidationError
+from .report_tools import (
+    DIMENSIONS,
+    FREQS,
+    STATUS_ORDER,
+    Billable,
+    Frame,
+    billable_mask,
+    check_entries,
+    check_freq,
+    dim_table,
+    dims_of,
+    entity_key,
+    expected_per_day,
+    is_absence,
+    period_end,
+    period_label,
+    period_start,
+    periods_between,
+    ref_key,
+    resolve_hierarchy,
+    span_of,
+    sum_by,
+    weekdays_between,
+    with_people,
+)
+from .schema import STATUS_LABELS
 
 __all__ = [
     "DIMENSIONS",
@@ -62,251 +87,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Accepted values of ``freq``.
-FREQS: tuple[str, ...] = ("D", "W", "M")
-#: Accepted values of ``by``: the references of a time entry.
-DIMENSIONS: tuple[str, ...] = ("person", "company", "project", "subproject", "task", "absence")
-#: Status labels in workflow order: the categories of every ``status`` column.
-STATUS_ORDER: list[str] = [STATUS_LABELS[c] for c in STATUS_CODES]
-NONE_LABEL = "(none)"
-
-Billable: TypeAlias = pd.Series | Callable[[pd.DataFrame], Any] | Iterable[Any] | None
-Frame: TypeAlias = pd.DataFrame | None
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _check_entries(entries: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
-    """A copy with the schema's columns, clean dtypes, cut to [start, end]."""
-    if not isinstance(entries, pd.DataFrame):
-        raise SchemaError(f"expected a time-entry DataFrame, got {type(entries).__name__}")
-    missing = [c for c in entity("time_entry").columns if c not in entries.columns]
-    if missing:
-        raise SchemaError(
-            f"not a time-entry frame: missing column(s) {', '.join(missing)}; "
-            "load one with bb.time_entries(start, end)"
-        )
-    # Keep a unique index, so that a billable mask aligned with ``entries`` still aligns.
-    frame = entries if entries.index.is_unique else entries.reset_index(drop=True)
-    frame = frame.assign(
-        date=pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
-        hours=frame["hours"].astype("Float64").fillna(0.0),
-    )
-    if start is not None:
-        frame = frame[frame["date"] >= pd.Timestamp(start)]
-    if end is not None:
-        frame = frame[frame["date"] <= pd.Timestamp(end)]
-    return frame
-
-
-def _check_freq(freq: str) -> str:
-    if freq not in FREQS:
-        raise ValidationError(f"unknown freq {freq!r}; valid choices are: {', '.join(FREQS)}")
-    return freq
-
-
-def _dims(by: str | Sequence[str]) -> list[str]:
-    dims = [by] if isinstance(by, str) else list(by)
-    bad: list[Any] = [d for d in dims if d not in DIMENSIONS] or ([] if dims else [by])
-    if bad:
-        raise ValidationError(f"unknown by={bad[0]!r}; valid choices are: {', '.join(DIMENSIONS)}")
-    return dims
-
-
-def period_start(dates: pd.Series, freq: str) -> pd.Series:
-    """First day of the period (``"D"``, ``"W"``, ``"M"``) holding each date.
-
-    >>> period_start(pd.Series(pd.to_datetime(["2026-10-07"])), "W").dt.day.tolist()
-    [5]
-    """
-    day = pd.to_datetime(dates).astype("datetime64[ns]").dt.normalize()
-    if freq == "D":
-        return day
-    if freq == "W":
-        return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-    return day - pd.to_timedelta(day.dt.day - 1, unit="D")
-
-
-def period_end(starts: pd.Series, freq: str) -> pd.Series:
-    """Last day of the periods starting at ``starts``."""
-    if freq == "D":
-        return starts
-    if freq == "W":
-        return starts + pd.Timedelta(days=6)
-    return (starts + pd.offsets.MonthEnd(0)).astype("datetime64[ns]")
-
-
-def period_label(period: pd.Timestamp, freq: str) -> str:
-    """``2026-10`` for a month, else the period's first day ``2026-10-05``."""
-    return period.strftime("%Y-%m") if freq == "M" else period.strftime("%Y-%m-%d")
-
-
-def _periods(start: pd.Timestamp, end: pd.Timestamp, freq: str) -> pd.DatetimeIndex:
-    first = period_start(pd.Series([start]), freq).iloc[0]
-    step = {"D": "D", "W": "7D", "M": "MS"}[freq]
-    return pd.DatetimeIndex(pd.date_range(first, end, freq=step)).astype("datetime64[ns]")
-
-
-def _range(frame: pd.DataFrame, start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    lo = pd.Timestamp(start) if start is not None else frame["date"].min()
-    hi = pd.Timestamp(end) if end is not None else frame["date"].max()
-    return None if pd.isna(lo) or pd.isna(hi) else (lo, hi)
-
-
-def _weekdays(start: pd.Series, end: pd.Series) -> np.ndarray:
-    """Number of Monday-to-Friday days in [start, end], element-wise."""
-    s = start.to_numpy(dtype="datetime64[D]")
-    e = end.to_numpy(dtype="datetime64[D]") + np.timedelta64(1, "D")
-    return np.busday_count(s, np.maximum(s, e))
-
-
-def _key(ids: pd.Series, xids: pd.Series) -> pd.Series:
-    """Grouping key of a reference: its xid, else ``#id``, else ``""`` (none)."""
-    ident = "#" + ids.astype("Int64").astype("string")
-    return xids.astype("string").fillna(ident).fillna("").astype(str)
-
-
-def _ref_key(frame: pd.DataFrame, dim: str) -> pd.Series:
-    return _key(frame[f"{dim}_id"], frame[f"{dim}_xid"])
-
-
-def _entity_key(frame: pd.DataFrame) -> pd.Series:
-    return _key(frame["id"], frame["xid"])
-
-
-def _resolve(entries: pd.DataFrame, projects: Frame, subprojects: Frame) -> pd.DataFrame:
-    """Fill the project of subproject entries and the company of project entries.
-
-    The per-person list path names only the entity an entry is logged on; the
-    reports need its ancestors to roll hours up by project and to tell
-    billable work apart.
-    """
-    frame = entries
-    for child, parent, context in (
-        ("subproject", "project", subprojects),
-        ("project", "company", projects),
-    ):
-        if context is None or len(context) == 0 or len(frame) == 0:
-            continue
-        table = context.assign(_k=_entity_key(context)).drop_duplicates("_k").set_index("_k")
-        key = _ref_key(frame, child)
-        gap = frame[f"{parent}_id"].isna() & frame[f"{parent}_xid"].isna() & (key != "")
-        if not gap.any():
-            continue
-        frame = frame.copy()
-        for suffix in ("id", "xid"):
-            column = f"{parent}_{suffix}"
-            frame[column] = frame[column].mask(
-                gap, key.map(table[column]).astype(frame[column].dtype)
-            )
-    return frame
-
-
-def _dim_table(frame: pd.DataFrame, dim: str, context: Frame = None) -> pd.DataFrame:
-    """Per key of ``dim``: its id, xid and display name (index = key)."""
-    cols = [f"{dim}_id", f"{dim}_xid", f"{dim}_name"]
-    parts = [frame[cols].assign(_k=_ref_key(frame, dim))]
-    if context is not None and len(context):
-        ctx = context[["id", "xid", "name"]].set_axis(cols, axis=1)
-        parts.append(ctx.assign(_k=_entity_key(context)))
-    both = pd.concat(parts, ignore_index=True).astype(
-        {cols[0]: "Int64", cols[1]: "string", cols[2]: "string"}
-    )
-    table = both.groupby("_k", sort=False)[cols].first()
-    fallback = pd.Series(table.index, index=table.index).replace("", NONE_LABEL)
-    table[cols[2]] = table[cols[2]].fillna(fallback.astype("string"))
-    return table
-
-
-def _sum_by(
-    frame: pd.DataFrame,
-    dims: Sequence[str],
-    values: Mapping[str, pd.Series],
-    *,
-    period: bool = True,
-    contexts: Mapping[str, Frame] | None = None,
-    extra: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Sum ``values`` by dims (+ ``period`` and ``extra`` columns), with id/xid/name per dim."""
-    contexts = contexts or {}
-    keys = {f"_k_{d}": _ref_key(frame, d) for d in dims}
-    groupers = [*keys, *(["period"] if period else []), *extra]
-    work = pd.DataFrame(keys, index=frame.index)
-    for column in groupers[len(keys) :]:
-        work[column] = frame[column]
-    for name, series in values.items():
-        work[name] = series.astype("Float64").fillna(0.0)
-    sums = work.groupby(groupers, sort=False, dropna=False)[list(values)].sum().reset_index()
-    out = pd.DataFrame(index=sums.index)
-    for dim in dims:
-        table = _dim_table(frame, dim, contexts.get(dim))
-        found = table.reindex(sums[f"_k_{dim}"].to_numpy())
-        for column in table.columns:
-            out[column] = found[column].to_numpy()
-        out = out.astype({f"{dim}_id": "Int64", f"{dim}_xid": "string", f"{dim}_name": "string"})
-    for column in groupers[len(keys) :]:
-        out[column] = sums[column].to_numpy()
-    if period:
-        out["period"] = out["period"].astype("datetime64[ns]")
-    for name in values:
-        out[name] = sums[name].astype("Float64").array
-    return out
-
-
-def _is_absence(frame: pd.DataFrame) -> pd.Series:
-    return (frame["absence_id"].notna() | frame["absence_xid"].notna()).astype(bool)
-
-
-def _billable_mask(frame: pd.DataFrame, billable: Billable, companies: Frame) -> pd.Series | None:
-    """True where an entry is billable; None when that cannot be known."""
-    if billable is None and companies is None:
-        return None
-    if isinstance(billable, pd.Series):
-        mask = billable.reindex(frame.index)
-    elif callable(billable):
-        mask = pd.Series(np.asarray(billable(frame)), index=frame.index)
-    elif billable is not None:
-        wanted = {str(v) for v in billable}
-        keys = _ref_key(frame, "company")
-        mask = keys.isin(wanted) | keys.str.lstrip("#").isin(wanted)
-        mask |= frame["company_name"].astype("string").isin(wanted).fillna(False).astype(bool)
-    else:
-        assert companies is not None
-        customers = companies[~companies["corporate"].fillna(False).astype(bool)]
-        mask = _ref_key(frame, "company").isin(set(_entity_key(customers)))
-    return mask.fillna(False).astype(bool) & ~_is_absence(frame)
-
-
-def _expected_per_day(persons: pd.DataFrame, hours: float | Mapping[Any, float]) -> np.ndarray:
-    if not isinstance(hours, Mapping):
-        return np.full(len(persons), float(hours))
-    values = []
-    for row in persons[["person_id", "person_xid", "person_name"]].itertuples(index=False):
-        match = [hours[k] for k in row if not pd.isna(k) and k in hours]
-        values.append(float(match[0]) if match else 8.0)
-    return np.asarray(values, dtype=float)
-
-
-def _with_people(frame: pd.DataFrame, people: Frame) -> pd.DataFrame:
-    """Add one zero-hour row per active person of ``people`` so that they appear."""
-    if people is None or len(people) == 0:
-        return frame
-    active = people[people["active"].fillna(True).astype(bool)] if "active" in people else people
-    extra = pd.DataFrame(
-        {
-            "person_id": active["id"].astype("Int64").to_numpy(),
-            "person_xid": active["xid"].astype("string").to_numpy(),
-            "person_name": active["name"].astype("string").to_numpy(),
-            "_placeholder": True,
-        }
-    )
-    out = pd.concat([frame.assign(_placeholder=False), extra], ignore_index=True)
-    return out.astype({c: frame[c].dtype for c in frame.columns if c in out})
-
-
-# --------------------------------------------------------------------------- reports
 
 
 def timesheet(
@@ -357,21 +137,21 @@ def timesheet(
        person_id person_xid   person_name  2026-10  total
     0          3       <NA>  Ada Lovelace    168.0  168.0
     """
-    dims = _dims(by)
-    _check_freq(freq)
-    frame = _resolve(_check_entries(entries, start, end), projects, subprojects)
+    dims = dims_of(by)
+    check_freq(freq)
+    frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
     frame["period"] = period_start(frame["date"], freq)
     contexts = {"person": people, "project": projects, "company": companies}
-    tidy = _sum_by(frame, dims, {"hours": frame["hours"]}, contexts=contexts)
+    tidy = sum_by(frame, dims, {"hours": frame["hours"]}, contexts=contexts)
     tidy = tidy.sort_values([*(f"{d}_name" for d in dims), "period"], ignore_index=True)
     if not pivot:
         return tidy
     id_cols = [c for d in dims for c in (f"{d}_id", f"{d}_xid", f"{d}_name")]
-    span = _range(frame, start, end)
-    periods = _periods(*span, freq) if span else pd.DatetimeIndex([], dtype="datetime64[ns]")
+    span = span_of(frame, start, end)
+    periods = periods_between(*span, freq) if span else pd.DatetimeIndex([], dtype="datetime64[ns]")
     labels = [period_label(p, freq) for p in periods]
     keys = [f"_k_{d}" for d in dims]
-    tidy_keys = tidy.assign(**{k: _ref_key(tidy, d) for k, d in zip(keys, dims, strict=True)})
+    tidy_keys = tidy.assign(**{k: ref_key(tidy, d) for k, d in zip(keys, dims, strict=True)})
     wide = (
         tidy_keys.pivot_table(
             index=keys, columns="period", values="hours", aggfunc="sum", sort=False
@@ -455,25 +235,27 @@ def utilisation(
     --------
     >>> utilisation(entries, companies=bb.companies(), projects=bb.projects())  # doctest: +SKIP
     """
-    frame = _resolve(_check_entries(entries, start, end), projects, subprojects)
-    span = _range(frame, start, end)
-    mask = _billable_mask(frame, billable, companies)
-    absence = _is_absence(frame)
+    frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
+    span = span_of(frame, start, end)
+    mask = billable_mask(frame, billable, companies)
+    absence = is_absence(frame)
     frame = frame.assign(
         worked_hours=frame["hours"].where(~absence, 0.0),
         absence_hours=frame["hours"].where(absence, 0.0),
         billable_hours=frame["hours"].where(mask if mask is not None else ~absence & False, 0.0),
     )
-    step = _check_freq(freq) if freq else None
+    step = check_freq(freq) if freq else None
     frame["period"] = period_start(frame["date"], step) if step else pd.Timestamp(0)
     values = ["worked_hours", "absence_hours", "billable_hours"]
-    sums = _sum_by(frame, ["person"], {v: frame[v] for v in values}, contexts={"person": people})
-    persons = _dim_table(_with_people(frame, people), "person", people).reset_index(drop=True)
+    sums = sum_by(frame, ["person"], {v: frame[v] for v in values}, contexts={"person": people})
+    persons = dim_table(with_people(frame, people), "person", people).reset_index(drop=True)
     if span is None:
         periods = pd.DatetimeIndex([], dtype="datetime64[ns]")
     else:
         periods = (
-            _periods(*span, step) if step else pd.DatetimeIndex([span[0]]).astype("datetime64[ns]")
+            periods_between(*span, step)
+            if step
+            else pd.DatetimeIndex([span[0]]).astype("datetime64[ns]")
         )
     if not step:
         sums["period"] = periods[0] if len(periods) else pd.NaT
@@ -488,14 +270,14 @@ def utilisation(
             if step
             else pd.Series(hi, index=out.index)
         )
-        days = _weekdays(first, last)
+        days = weekdays_between(first, last)
     else:
         days = np.zeros(len(out))
-    expected = days * _expected_per_day(out, expected_hours_per_day)
+    expected = days * expected_per_day(out, expected_hours_per_day)
     if schedule is not None and len(schedule) and not step:
-        keys = _ref_key(schedule, "person")
+        keys = ref_key(schedule, "person")
         totals = schedule["work_hours"].astype(float).groupby(keys.to_numpy()).sum()
-        scheduled = _ref_key(out, "person").map(totals).to_numpy(dtype=float, na_value=np.nan)
+        scheduled = ref_key(out, "person").map(totals).to_numpy(dtype=float, na_value=np.nan)
         expected = np.where(scheduled > 0, scheduled, expected)
     out["expected_hours"] = pd.array(expected, dtype="Float64")
     if mask is None:
@@ -571,13 +353,15 @@ def overtime(
     --------
     >>> overtime(entries, freq="W").query("overtime_hours > 0")   # doctest: +SKIP
     """
-    _check_freq(freq)
-    frame = _check_entries(entries, start, end)
+    check_freq(freq)
+    frame = check_entries(entries, start, end)
     frame["period"] = period_start(frame["date"], freq)
-    counted = frame["hours"] if include_absences else frame["hours"].where(~_is_absence(frame), 0.0)
-    out = _sum_by(frame, ["person"], {"hours": counted}, contexts={"person": people})
+    counted = frame["hours"] if include_absences else frame["hours"].where(~is_absence(frame), 0.0)
+    out = sum_by(frame, ["person"], {"hours": counted}, contexts={"person": people})
     if threshold is None:
-        limit = _weekdays(out["period"], period_end(out["period"], freq)) * float(hours_per_day)
+        limit = weekdays_between(out["period"], period_end(out["period"], freq)) * float(
+            hours_per_day
+        )
     else:
         limit = np.full(len(out), float(threshold))
     out["threshold"] = pd.array(limit, dtype="Float64")
@@ -621,10 +405,10 @@ def absence_summary(
     """
     if hours_per_day <= 0:
         raise ValidationError(f"hours_per_day must be positive, got {hours_per_day!r}")
-    frame = _check_entries(entries, start, end)
-    frame = frame[_is_absence(frame)].reset_index(drop=True)
+    frame = check_entries(entries, start, end)
+    frame = frame[is_absence(frame)].reset_index(drop=True)
     ones = pd.Series(1.0, index=frame.index)
-    out = _sum_by(
+    out = sum_by(
         frame,
         ["person", "absence"],
         {"entries": ones, "hours": frame["hours"]},
@@ -684,26 +468,26 @@ def project_burn(
     --------
     >>> project_burn(entries, bb.projects(), subprojects=bb.subprojects())   # doctest: +SKIP
     """
-    _check_freq(freq)
-    frame = _resolve(_check_entries(entries, start, end), projects, subprojects)
-    frame = frame[_ref_key(frame, "project") != ""].reset_index(drop=True)
+    check_freq(freq)
+    frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
+    frame = frame[ref_key(frame, "project") != ""].reset_index(drop=True)
     frame["period"] = period_start(frame["date"], freq)
-    sums = _sum_by(frame, ["project"], {"hours": frame["hours"]}, contexts={"project": projects})
+    sums = sum_by(frame, ["project"], {"hours": frame["hours"]}, contexts={"project": projects})
     columns = ["project_id", "project_xid", "project_name"]
-    span = _range(frame, start, end)
+    span = span_of(frame, start, end)
     if span is not None and len(sums):
         grid = (
             sums[columns]
             .drop_duplicates()
-            .merge(pd.DataFrame({"period": _periods(*span, freq)}), how="cross")
+            .merge(pd.DataFrame({"period": periods_between(*span, freq)}), how="cross")
         )
         sums = grid.merge(sums, on=[*columns, "period"], how="left")
         sums["hours"] = sums["hours"].astype("Float64").fillna(0.0)
     out = sums.sort_values(["project_name", "period"], ignore_index=True)
     out["cumulative_hours"] = out.groupby(columns, dropna=False, sort=False)["hours"].cumsum()
     out["cumulative_hours"] += _prior(out, prior_hours)
-    table = projects.assign(_k=_entity_key(projects)).drop_duplicates("_k").set_index("_k")
-    keys = _ref_key(out, "project")
+    table = projects.assign(_k=entity_key(projects)).drop_duplicates("_k").set_index("_k")
+    keys = ref_key(out, "project")
     out["budget_hours"] = keys.map(table["budget"]).astype("Float64")
     out["budget_used"] = out["cumulative_hours"] / out["budget_hours"].where(
         out["budget_hours"] > 0
@@ -722,7 +506,7 @@ def _prior(out: pd.DataFrame, prior: pd.DataFrame | Mapping[Any, float] | None) 
     if prior is None:
         return np.zeros(len(out))
     if isinstance(prior, pd.DataFrame):
-        keys = _ref_key(prior, "project")
+        keys = ref_key(prior, "project")
         prior = prior["hours"].astype(float).groupby(keys.to_numpy()).sum().to_dict()
     values = []
     for row in out[["project_id", "project_xid", "project_name"]].itertuples(index=False):
@@ -773,14 +557,14 @@ def approval_status(
     >>> approval_status(entries).pivot_table(index="person_name", columns="status",
     ...                                      values="hours", observed=True)   # doctest: +SKIP
     """
-    _check_freq(freq)
-    frame = _check_entries(entries, start, as_of if as_of is not None else end)
+    check_freq(freq)
+    frame = check_entries(entries, start, as_of if as_of is not None else end)
     if as_of is not None and end is not None:
         frame = frame[frame["date"] <= pd.Timestamp(end)].reset_index(drop=True)
     frame["period"] = period_start(frame["date"], freq)
     frame["status"] = _status_labels(frame)
     ones = pd.Series(1.0, index=frame.index)
-    out = _sum_by(
+    out = sum_by(
         frame,
         ["person"],
         {"entries": ones, "hours": frame["hours"]},
@@ -836,7 +620,7 @@ def missing_submissions(
     else:
         monday = period_start(pd.Series([pd.Timestamp(week)]), "W").iloc[0]
     sunday = monday + pd.Timedelta(days=6)
-    frame = _check_entries(entries, monday, sunday)
+    frame = check_entries(entries, monday, sunday)
     frame["period"] = monday
     codes = frame["status"].astype("string")
     pending = codes.isin(["d", "r"]).fillna(False).astype(bool)
@@ -846,8 +630,8 @@ def missing_submissions(
         "rejected_hours": frame["hours"].where(codes == "r", 0.0),
         "unsubmitted_entries": pending.astype(float),
     }
-    sums = _sum_by(frame, ["person"], values, contexts={"person": people})
-    persons = _dim_table(_with_people(frame, people), "person", people).reset_index(drop=True)
+    sums = sum_by(frame, ["person"], values, contexts={"person": people})
+    persons = dim_table(with_people(frame, people), "person", people).reset_index(drop=True)
     out = persons.merge(sums.drop(columns="period"), how="left", on=list(persons.columns))
     floats = ["hours", "draft_hours", "rejected_hours", "unsubmitted_entries"]
     out[floats] = out[floats].astype("Float64").fillna(0.0)

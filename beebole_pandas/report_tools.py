@@ -1,0 +1,262 @@
+"""The building blocks shared by the timesheet reports: periods, keys, sums.
+
+Private to :mod:`beebole_pandas.reports` (which documents the conventions);
+split out so each module reads in one sitting.
+
+>>> import pandas as pd
+>>> period_label(pd.Timestamp("2026-10-05"), "M")
+'2026-10'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from .errors import SchemaError, ValidationError
+from .schema import STATUS_CODES, STATUS_LABELS, entity
+
+#: Accepted values of ``freq``.
+FREQS: tuple[str, ...] = ("D", "W", "M")
+#: Accepted values of ``by``: the references of a time entry.
+DIMENSIONS: tuple[str, ...] = ("person", "company", "project", "subproject", "task", "absence")
+#: Status labels in workflow order: the categories of every ``status`` column.
+STATUS_ORDER: list[str] = [STATUS_LABELS[c] for c in STATUS_CODES]
+NONE_LABEL = "(none)"
+
+Billable: TypeAlias = pd.Series | Callable[[pd.DataFrame], Any] | Iterable[Any] | None
+Frame: TypeAlias = pd.DataFrame | None
+
+
+def check_entries(entries: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
+    """A copy with the schema's columns, clean dtypes, cut to [start, end]."""
+    if not isinstance(entries, pd.DataFrame):
+        raise SchemaError(f"expected a time-entry DataFrame, got {type(entries).__name__}")
+    missing = [c for c in entity("time_entry").columns if c not in entries.columns]
+    if missing:
+        raise SchemaError(
+            f"not a time-entry frame: missing column(s) {', '.join(missing)}; "
+            "load one with bb.time_entries(start, end)"
+        )
+    # Keep a unique index, so that a billable mask aligned with ``entries`` still aligns.
+    frame = entries if entries.index.is_unique else entries.reset_index(drop=True)
+    frame = frame.assign(
+        date=pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
+        hours=frame["hours"].astype("Float64").fillna(0.0),
+    )
+    if start is not None:
+        frame = frame[frame["date"] >= pd.Timestamp(start)]
+    if end is not None:
+        frame = frame[frame["date"] <= pd.Timestamp(end)]
+    return frame
+
+
+def check_freq(freq: str) -> str:
+    if freq not in FREQS:
+        raise ValidationError(f"unknown freq {freq!r}; valid choices are: {', '.join(FREQS)}")
+    return freq
+
+
+def dims_of(by: str | Sequence[str]) -> list[str]:
+    dims = [by] if isinstance(by, str) else list(by)
+    bad: list[Any] = [d for d in dims if d not in DIMENSIONS] or ([] if dims else [by])
+    if bad:
+        raise ValidationError(f"unknown by={bad[0]!r}; valid choices are: {', '.join(DIMENSIONS)}")
+    return dims
+
+
+def period_start(dates: pd.Series, freq: str) -> pd.Series:
+    """First day of the period (``"D"``, ``"W"``, ``"M"``) holding each date.
+
+    >>> period_start(pd.Series(pd.to_datetime(["2026-10-07"])), "W").dt.day.tolist()
+    [5]
+    """
+    day = pd.to_datetime(dates).astype("datetime64[ns]").dt.normalize()
+    if freq == "D":
+        return day
+    if freq == "W":
+        return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    return day - pd.to_timedelta(day.dt.day - 1, unit="D")
+
+
+def period_end(starts: pd.Series, freq: str) -> pd.Series:
+    """Last day of the periods starting at ``starts``."""
+    if freq == "D":
+        return starts
+    if freq == "W":
+        return starts + pd.Timedelta(days=6)
+    return (starts + pd.offsets.MonthEnd(0)).astype("datetime64[ns]")
+
+
+def period_label(period: pd.Timestamp, freq: str) -> str:
+    """``2026-10`` for a month, else the period's first day ``2026-10-05``."""
+    return period.strftime("%Y-%m") if freq == "M" else period.strftime("%Y-%m-%d")
+
+
+def periods_between(start: pd.Timestamp, end: pd.Timestamp, freq: str) -> pd.DatetimeIndex:
+    first = period_start(pd.Series([start]), freq).iloc[0]
+    step = {"D": "D", "W": "7D", "M": "MS"}[freq]
+    return pd.DatetimeIndex(pd.date_range(first, end, freq=step)).astype("datetime64[ns]")
+
+
+def span_of(frame: pd.DataFrame, start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    lo = pd.Timestamp(start) if start is not None else frame["date"].min()
+    hi = pd.Timestamp(end) if end is not None else frame["date"].max()
+    return None if pd.isna(lo) or pd.isna(hi) else (lo, hi)
+
+
+def weekdays_between(start: pd.Series, end: pd.Series) -> np.ndarray:
+    """Number of Monday-to-Friday days in [start, end], element-wise."""
+    s = start.to_numpy(dtype="datetime64[D]")
+    e = end.to_numpy(dtype="datetime64[D]") + np.timedelta64(1, "D")
+    return np.busday_count(s, np.maximum(s, e))
+
+
+def id_key(ids: pd.Series, xids: pd.Series) -> pd.Series:
+    """Grouping key of a reference: its xid, else ``#id``, else ``""`` (none)."""
+    ident = "#" + ids.astype("Int64").astype("string")
+    return xids.astype("string").fillna(ident).fillna("").astype(str)
+
+
+def ref_key(frame: pd.DataFrame, dim: str) -> pd.Series:
+    return id_key(frame[f"{dim}_id"], frame[f"{dim}_xid"])
+
+
+def entity_key(frame: pd.DataFrame) -> pd.Series:
+    return id_key(frame["id"], frame["xid"])
+
+
+def resolve_hierarchy(entries: pd.DataFrame, projects: Frame, subprojects: Frame) -> pd.DataFrame:
+    """Fill the project of subproject entries and the company of project entries.
+
+    The per-person list path names only the entity an entry is logged on; the
+    reports need its ancestors to roll hours up by project and to tell
+    billable work apart.
+    """
+    frame = entries
+    for child, parent, context in (
+        ("subproject", "project", subprojects),
+        ("project", "company", projects),
+    ):
+        if context is None or len(context) == 0 or len(frame) == 0:
+            continue
+        table = context.assign(_k=entity_key(context)).drop_duplicates("_k").set_index("_k")
+        key = ref_key(frame, child)
+        gap = frame[f"{parent}_id"].isna() & frame[f"{parent}_xid"].isna() & (key != "")
+        if not gap.any():
+            continue
+        frame = frame.copy()
+        for suffix in ("id", "xid"):
+            column = f"{parent}_{suffix}"
+            frame[column] = frame[column].mask(
+                gap, key.map(table[column]).astype(frame[column].dtype)
+            )
+    return frame
+
+
+def dim_table(frame: pd.DataFrame, dim: str, context: Frame = None) -> pd.DataFrame:
+    """Per key of ``dim``: its id, xid and display name (index = key)."""
+    cols = [f"{dim}_id", f"{dim}_xid", f"{dim}_name"]
+    parts = [frame[cols].assign(_k=ref_key(frame, dim))]
+    if context is not None and len(context):
+        ctx = context[["id", "xid", "name"]].set_axis(cols, axis=1)
+        parts.append(ctx.assign(_k=entity_key(context)))
+    both = pd.concat(parts, ignore_index=True).astype(
+        {cols[0]: "Int64", cols[1]: "string", cols[2]: "string"}
+    )
+    table = both.groupby("_k", sort=False)[cols].first()
+    fallback = pd.Series(table.index, index=table.index).replace("", NONE_LABEL)
+    table[cols[2]] = table[cols[2]].fillna(fallback.astype("string"))
+    return table
+
+
+def sum_by(
+    frame: pd.DataFrame,
+    dims: Sequence[str],
+    values: Mapping[str, pd.Series],
+    *,
+    period: bool = True,
+    contexts: Mapping[str, Frame] | None = None,
+    extra: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Sum ``values`` by dims (+ ``period`` and ``extra`` columns), with id/xid/name per dim."""
+    contexts = contexts or {}
+    keys = {f"_k_{d}": ref_key(frame, d) for d in dims}
+    groupers = [*keys, *(["period"] if period else []), *extra]
+    work = pd.DataFrame(keys, index=frame.index)
+    for column in groupers[len(keys) :]:
+        work[column] = frame[column]
+    for name, series in values.items():
+        work[name] = series.astype("Float64").fillna(0.0)
+    sums = work.groupby(groupers, sort=False, dropna=False)[list(values)].sum().reset_index()
+    out = pd.DataFrame(index=sums.index)
+    for dim in dims:
+        table = dim_table(frame, dim, contexts.get(dim))
+        found = table.reindex(sums[f"_k_{dim}"].to_numpy())
+        for column in table.columns:
+            out[column] = found[column].to_numpy()
+        out = out.astype({f"{dim}_id": "Int64", f"{dim}_xid": "string", f"{dim}_name": "string"})
+    for column in groupers[len(keys) :]:
+        out[column] = sums[column].to_numpy()
+    if period:
+        out["period"] = out["period"].astype("datetime64[ns]")
+    for name in values:
+        out[name] = sums[name].astype("Float64").array
+    return out
+
+
+def is_absence(frame: pd.DataFrame) -> pd.Series:
+    return (frame["absence_id"].notna() | frame["absence_xid"].notna()).astype(bool)
+
+
+def billable_mask(frame: pd.DataFrame, billable: Billable, companies: Frame) -> pd.Series | None:
+    """True where an entry is billable; None when that cannot be known."""
+    if billable is None and companies is None:
+        return None
+    if isinstance(billable, pd.Series):
+        mask = billable.reindex(frame.index)
+    elif callable(billable):
+        mask = pd.Series(np.asarray(billable(frame)), index=frame.index)
+    elif billable is not None:
+        wanted = {str(v) for v in billable}
+        keys = ref_key(frame, "company")
+        mask = keys.isin(wanted) | keys.str.lstrip("#").isin(wanted)
+        mask |= frame["company_name"].astype("string").isin(wanted).fillna(False).astype(bool)
+    else:
+        assert companies is not None
+        customers = companies[~companies["corporate"].fillna(False).astype(bool)]
+        mask = ref_key(frame, "company").isin(set(entity_key(customers)))
+    return mask.fillna(False).astype(bool) & ~is_absence(frame)
+
+
+def expected_per_day(persons: pd.DataFrame, hours: float | Mapping[Any, float]) -> np.ndarray:
+    if not isinstance(hours, Mapping):
+        return np.full(len(persons), float(hours))
+    values = []
+    for row in persons[["person_id", "person_xid", "person_name"]].itertuples(index=False):
+        match = [hours[k] for k in row if not pd.isna(k) and k in hours]
+        values.append(float(match[0]) if match else 8.0)
+    return np.asarray(values, dtype=float)
+
+
+def with_people(frame: pd.DataFrame, people: Frame) -> pd.DataFrame:
+    """Add one zero-hour row per active person of ``people`` so that they appear."""
+    if people is None or len(people) == 0:
+        return frame
+    active = people[people["active"].fillna(True).astype(bool)] if "active" in people else people
+    extra = pd.DataFrame(
+        {
+            "person_id": active["id"].astype("Int64").to_numpy(),
+            "person_xid": active["xid"].astype("string").to_numpy(),
+            "person_name": active["name"].astype("string").to_numpy(),
+            "_placeholder": True,
+        }
+    )
+    out = pd.concat([frame.assign(_placeholder=False), extra], ignore_index=True)
+    return out.astype({c: frame[c].dtype for c in frame.columns if c in out})
+
+
+# --------------------------------------------------------------------------- reports
