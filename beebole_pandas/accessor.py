@@ -200,6 +200,15 @@ class BeeboleAccessor:
 
         return reports.approval_status(self._frame, **kwargs)
 
+    def missing_submissions(self, **kwargs: Any) -> pd.DataFrame:
+        """Who has not submitted a week; see :func:`beebole_pandas.reports.missing_submissions`.
+
+        >>> entries.beebole.missing_submissions()            # doctest: +SKIP
+        """
+        from . import reports
+
+        return reports.missing_submissions(self._frame, **kwargs)
+
     def plot(self, kind: str = "timesheet", *, title: str | None = None, **kwargs: Any) -> Any:
         """A chart of one report of this time-entry frame (a matplotlib Figure).
 

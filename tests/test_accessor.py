@@ -67,7 +67,15 @@ def test_plan_and_push_delegate(fresh_server):
 
 @pytest.mark.parametrize(
     "name",
-    ["timesheet", "utilisation", "overtime", "absence_summary", "project_burn", "approval_status"],
+    [
+        "timesheet",
+        "utilisation",
+        "overtime",
+        "absence_summary",
+        "project_burn",
+        "approval_status",
+        "missing_submissions",
+    ],
 )
 def test_reports_delegate(entries, projects, name):
     args = (projects,) if name == "project_burn" else ()
