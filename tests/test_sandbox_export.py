@@ -20,7 +20,7 @@ import requests
 
 from beebole_pandas.sandbox.export import EXPORT_KEYS
 
-KEYS_FILE = Path(__file__).resolve().parents[2] / "shared" / "beebole-api" / "export-keys.json"
+KEYS_FILE = Path(__file__).resolve().parent / "data" / "export-keys.json"
 RANGE = {"from": "2026-03-01", "to": "2026-05-31"}
 
 

@@ -21,9 +21,7 @@ import requests
 
 from beebole_pandas.sandbox.seeddata import SeedData
 
-EXAMPLES = (
-    Path(__file__).resolve().parents[2] / "shared" / "beebole-api" / "documented-examples.json"
-)
+EXAMPLES = Path(__file__).resolve().parent / "data" / "documented-examples.json"
 
 # request member -> entity kind of the {"id": ...} it holds
 REF_KINDS = {
