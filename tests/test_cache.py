@@ -1,4 +1,4 @@
-"""The cache, against the sandbox: what reaches the server is counted with stats(server)."""
+"""The cache, against the sandbox: what reaches the server is counted with server.stats()."""
 
 from __future__ import annotations
 
@@ -24,20 +24,9 @@ from beebole_pandas.cache import (
 )
 
 
-def stats(server: Any) -> dict[str, Any]:
-    """server.stats() once it stops moving: the sandbox counts an answer just after sending it."""
-    last = server.stats()
-    while True:
-        time.sleep(0.005)
-        now = server.stats()
-        if now == last:
-            return dict(now)
-        last = now
-
-
 def served(server: Any, service: str | None = None) -> int:
     """Answers the server sent (for one service, or all)."""
-    counts = stats(server)
+    counts = server.stats()
     if service is None:
         return int(counts["requests"])
     return int(counts["by_service"].get(service, 0))
@@ -121,7 +110,7 @@ def test_two_accounts_never_share_an_entry(demo_server: Any) -> None:
     before = served(demo_server)
     admin_view = admin.call("person.list", company=first_company(admin))
     employee_view = employee.call("person.list", company=first_company(employee))
-    by_role = stats(demo_server)["by_token"]
+    by_role = demo_server.stats()["by_token"]
     # each account paid for its own company.list and person.list
     assert served(demo_server) == before + 4
     assert by_role.get("employee", 0) >= 2
@@ -385,7 +374,7 @@ def test_remember_and_recall_an_assembled_answer(fresh_server: Any) -> None:
     editable = next(e for e in entries if e["status"] in ("d", "r"))
     client.call("time_entry.delete", id=editable["id"], date=editable["date"])
     assert client.recall("time_entry.export", **params) is None
-    assert stats(fresh_server)["by_service"].get("time_entry.export", 0) == 0
+    assert fresh_server.stats()["by_service"].get("time_entry.export", 0) == 0
     offline.close()
 
 

@@ -13,17 +13,6 @@ from beebole_pandas import client as client_module
 from beebole_pandas.cache import fingerprint
 
 
-def stats(server: Any) -> dict[str, Any]:
-    """server.stats() once it stops moving: the sandbox counts an answer just after sending it."""
-    last = server.stats()
-    while True:
-        time.sleep(0.005)
-        now = server.stats()
-        if now == last:
-            return dict(now)
-        last = now
-
-
 def test_connect_sets_the_default_client(demo_server: Any) -> None:
     client = bb.connect(demo_server.token, url=demo_server.url)
     assert bb.get_client() is client
@@ -95,11 +84,11 @@ def test_call_returns_the_json_answer(demo_server: Any) -> None:
 
 def test_params_order_does_not_matter_for_the_cache(demo_server: Any) -> None:
     client = bb.Client(demo_server.token, url=demo_server.url)
-    before = stats(demo_server)["requests"]
+    before = demo_server.stats()["requests"]
     window = {"from": "2025-01-01", "to": "2025-01-31"}
     client.call("time_entry.list", person={"id": 1001}, **window)
     client.call("time_entry.list", **window, person={"id": 1001})
-    assert stats(demo_server)["requests"] == before + 1
+    assert demo_server.stats()["requests"] == before + 1
     client.close()
 
 
@@ -108,11 +97,11 @@ def test_retries_are_bounded_and_configurable(fresh_server: Any) -> None:
     fresh_server.inject("http503", times=1)
     with pytest.raises(bb.ServerError):
         no_retry.call("company.list")
-    assert stats(fresh_server)["by_service"]["company.list"] == 1
+    assert fresh_server.stats()["by_service"]["company.list"] == 1
     patient = bb.Client(fresh_server.token, url=fresh_server.url, retries=4, backoff=0.01)
     fresh_server.inject("http500", times=4)
     assert patient.call("company.list")["status"] == "ok"
-    assert stats(fresh_server)["by_service"]["company.list"] == 1 + 5
+    assert fresh_server.stats()["by_service"]["company.list"] == 1 + 5
     assert patient.budget.requests_used == 6  # every retry crossed the network
     no_retry.close()
     patient.close()
@@ -151,7 +140,7 @@ def test_numpy_and_date_parameters_are_sent_as_json(demo_server: Any) -> None:
     import numpy as np
 
     client = bb.Client(demo_server.token, url=demo_server.url)
-    before = stats(demo_server)["requests"]
+    before = demo_server.stats()["requests"]
     plain = client.call(
         "time_entry.list", person={"id": 1001}, **{"from": "2025-01-01", "to": "2025-01-31"}
     )
@@ -161,12 +150,12 @@ def test_numpy_and_date_parameters_are_sent_as_json(demo_server: Any) -> None:
         **{"from": dt.date(2025, 1, 1), "to": dt.date(2025, 1, 31)},
     )
     assert typed == plain
-    assert stats(demo_server)["requests"] == before + 1  # same body, same cache entry
+    assert demo_server.stats()["requests"] == before + 1  # same body, same cache entry
     with pytest.raises(bb.ValidationError, match=r"company\.get: .*cannot be sent as JSON"):
         client.call("company.get", id=object())
     with pytest.raises(bb.ValidationError, match="cannot be sent as JSON"):
         client.call("company.get", id=float("nan"))
-    assert stats(demo_server)["requests"] == before + 1
+    assert demo_server.stats()["requests"] == before + 1
     client.close()
 
 

@@ -6,7 +6,6 @@ Each message must name the service, quote the server and say what to do next.
 from __future__ import annotations
 
 import socket
-import time
 from typing import Any
 
 import pytest
@@ -15,19 +14,8 @@ import beebole_pandas as bb
 from beebole_pandas.answers import status_error
 
 
-def stats(server: Any) -> dict[str, Any]:
-    """server.stats() once it stops moving: the sandbox counts an answer just after sending it."""
-    last = server.stats()
-    while True:
-        time.sleep(0.005)
-        now = server.stats()
-        if now == last:
-            return dict(now)
-        last = now
-
-
 def served(server: Any, service: str) -> int:
-    return int(stats(server)["by_service"].get(service, 0))
+    return int(server.stats()["by_service"].get(service, 0))
 
 
 def test_not_connected_says_how_to_connect() -> None:
@@ -107,13 +95,13 @@ def test_validation_errors_from_the_server(demo_server: Any) -> None:
 
 def test_validation_errors_found_locally_send_nothing(demo_server: Any) -> None:
     client = bb.Client(demo_server.token, url=demo_server.url)
-    before = stats(demo_server)["requests"]
+    before = demo_server.stats()["requests"]
     for bad in ("companylist", "company.", ".list", "a.b.c", "x' OR '1'='1.list", "Company.List"):
         with pytest.raises(bb.ValidationError, match=r"entity\.verb"):
             client.call(bad)
     with pytest.raises(bb.ValidationError, match="first argument"):
         client.call("company.list", service="x")
-    assert stats(demo_server)["requests"] == before
+    assert demo_server.stats()["requests"] == before
     client.close()
 
 
@@ -170,7 +158,7 @@ def test_timeout(fresh_server: Any) -> None:
     message = str(exc.value)
     assert message.startswith("company.list:")
     assert "no answer" in message and "0.3 s" in message and "timeout=" in message
-    assert stats(fresh_server)["faults"]["timeout"] == 2  # tried twice
+    assert fresh_server.stats()["faults"]["timeout"] == 2  # tried twice
     assert exc.value.__cause__ is None and exc.value.__suppress_context__
     client.close()
 

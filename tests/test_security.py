@@ -16,17 +16,6 @@ import pytest
 import beebole_pandas as bb
 
 
-def stats(server: Any) -> dict[str, Any]:
-    """server.stats() once it stops moving: the sandbox counts an answer just after sending it."""
-    last = server.stats()
-    while True:
-        time.sleep(0.005)
-        now = server.stats()
-        if now == last:
-            return dict(now)
-        last = now
-
-
 def secrets_of(token: str) -> list[bytes]:
     """The forms a leaked token could take on disk or in text."""
     basic = base64.b64encode(f"{token}:x".encode())
@@ -140,7 +129,7 @@ def test_nothing_on_disk_in_logs_or_messages_holds_the_token(
     } <= kinds
 
     # the session really happened and really wrote to disk
-    assert stats(fresh_server)["requests"] > 10
+    assert fresh_server.stats()["requests"] > 10
     open_files = disk_contents(cache_dir)
     assert {"http_cache.sqlite", "http_cache.sqlite-wal", "budget.sqlite"} <= set(open_files)
     assert sum(len(b) for b in open_files.values()) > 10_000
