@@ -180,19 +180,19 @@ class BeeboleAccessor:
 
         return reports.absence_summary(self._frame, **kwargs)
 
-    def project_burn(self, projects: pd.DataFrame | None = None, **kwargs: Any) -> pd.DataFrame:
+    def project_burn(
+        self, projects: pd.DataFrame | None = None, *, client: Any = None, **kwargs: Any
+    ) -> pd.DataFrame:
         """Hours burnt per project over time; see :func:`beebole_pandas.reports.project_burn`.
 
-        ``projects`` (for the budgets) is loaded with :func:`beebole_pandas.projects`
-        and the default client when not given.
+        ``projects`` (for the budgets) is loaded through ``client`` (default:
+        the default client) when not given.
+
+        >>> entries.beebole.project_burn(client=client)       # doctest: +SKIP
         """
         from . import reports
 
-        if projects is None:
-            from .loaders import projects as load_projects
-
-            projects = load_projects()
-        return reports.project_burn(self._frame, projects, **kwargs)
+        return reports.project_burn(self._frame, projects, client=client, **kwargs)
 
     def approval_status(self, **kwargs: Any) -> pd.DataFrame:
         """Hours per status per person; see :func:`beebole_pandas.reports.approval_status`."""
@@ -215,28 +215,10 @@ class BeeboleAccessor:
         ``kind`` names the report (``"timesheet"``, ``"utilisation"``,
         ``"overtime"``, ``"absence_summary"``, ``"project_burn"``,
         ``"approval_status"``); ``kwargs`` go to the report, ``title`` to the chart.
+        See :func:`beebole_pandas.plotting.plot_entries`.
 
         >>> entries.beebole.plot("utilisation", freq="W")   # doctest: +SKIP
         """
         from . import plotting
-        from .errors import SchemaError
 
-        try:
-            report_name, plot_name = _PLOTS[kind]
-        except KeyError:
-            raise SchemaError(
-                f"unknown plot kind {kind!r}; valid kinds are: {', '.join(_PLOTS)}"
-            ) from None
-        table = getattr(self, report_name)(**kwargs)
-        return getattr(plotting, plot_name)(table, title=title)
-
-
-#: Plot kind → (report function, plotting function).
-_PLOTS: dict[str, tuple[str, str]] = {
-    "timesheet": ("timesheet", "plot_timesheet"),
-    "utilisation": ("utilisation", "plot_utilisation"),
-    "overtime": ("overtime", "plot_overtime"),
-    "absence_summary": ("absence_summary", "plot_absences"),
-    "project_burn": ("project_burn", "plot_project_burn"),
-    "approval_status": ("approval_status", "plot_approval_status"),
-}
+        return plotting.plot_entries(self._frame, kind, title=title, **kwargs)

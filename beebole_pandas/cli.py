@@ -34,7 +34,16 @@ import pandas as pd
 
 from .errors import BeeboleError
 
-__all__ = ["DEFAULT_DEMO_OUT", "Loaded", "build_sections", "load", "main", "run_report"]
+__all__ = [
+    "DEFAULT_DEMO_OUT",
+    "Loaded",
+    "build_sections",
+    "load",
+    "main",
+    "needs_absences",
+    "needs_subprojects",
+    "run_report",
+]
 
 #: Where ``demo`` writes when ``--out`` is not given (relative to the working directory).
 DEFAULT_DEMO_OUT = "beebole-demo-report"
@@ -52,9 +61,11 @@ class Loaded:
     companies: pd.DataFrame
     people: pd.DataFrame
     projects: pd.DataFrame
-    subprojects: pd.DataFrame
-    absences: pd.DataFrame
     entries: pd.DataFrame
+    #: Only loaded when some subproject entry does not name its project (else None).
+    subprojects: pd.DataFrame | None = None
+    #: Only loaded when some absence entry does not name its absence type (else None).
+    absences: pd.DataFrame | None = None
     #: Hours per project before ``start`` (one aggregated export), for the budget burn.
     prior_hours: pd.DataFrame | None = None
     #: Expected hours per person over the period (``work_hours``), from the account.
@@ -75,9 +86,44 @@ class _Progress:
         yield
         print(f" {time.perf_counter() - started:.2f} s", file=self.stream, flush=True)
 
+    def skip(self, label: str) -> None:
+        self.done += 1
+        print(f"[{self.done}/{self.total}] {label}", file=self.stream, flush=True)
+
+
+def needs_subprojects(entries: pd.DataFrame) -> bool:
+    """Whether some subproject entry lacks its project (the reports roll hours up by project).
+
+    The export path names every ancestor; per-person lists on the real API may not.
+
+    Examples
+    --------
+    >>> needs_subprojects(bb.time_entries("2026-10-01", "2026-10-31"))   # doctest: +SKIP
+    False
+    """
+    on_subproject = entries["subproject_id"].notna() | entries["subproject_xid"].notna()
+    no_project = entries["project_id"].isna() & entries["project_xid"].isna()
+    return bool((on_subproject & no_project).any())
+
+
+def needs_absences(entries: pd.DataFrame) -> bool:
+    """Whether some absence entry lacks the name of its absence type.
+
+    Examples
+    --------
+    >>> needs_absences(bb.time_entries("2026-10-01", "2026-10-31"))   # doctest: +SKIP
+    False
+    """
+    on_absence = entries["absence_id"].notna() | entries["absence_xid"].notna()
+    return bool((on_absence & entries["absence_name"].isna()).any())
+
 
 def load(client: Any, start: str, end: str, *, progress: _Progress | None = None) -> Loaded:
     """Load the entity frames and the time entries of [start, end] through ``client``.
+
+    Subprojects and absence types are loaded only when the entries lack what the
+    reports take from them (a subproject's project, an absence type's name):
+    the export path names both (on the demo: 20 requests fewer).
 
     Parameters
     ----------
@@ -103,13 +149,13 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
         ("companies", "loading companies", lambda: loaders.companies(client=client)),
         ("people", "loading people", lambda: loaders.people(client=client)),
         ("projects", "loading projects", lambda: loaders.projects(client=client)),
-        ("subprojects", "loading subprojects", lambda: loaders.subprojects(client=client)),
-        ("absences", "loading absence types", lambda: loaders.absences(client=client)),
         (
             "entries",
             f"loading time entries {start} to {end}",
             lambda: loaders.time_entries(start, end, client=client),
         ),
+        ("subprojects", "loading subprojects", lambda: loaders.subprojects(client=client)),
+        ("absences", "loading absence types", lambda: loaders.absences(client=client)),
         (
             "prior_hours",
             "loading project hours before the period (for the budget burn)",
@@ -123,8 +169,18 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
             ),
         ),
     ]
+    needed = {"subprojects": needs_subprojects, "absences": needs_absences}
+    reasons = {
+        "subprojects": "subprojects not needed: every entry names its project",
+        "absences": "absence types not needed: every absence entry names its type",
+    }
     for name, label, loader in steps:
-        if progress is None:
+        entries = frames.get("entries")
+        if name in needed and entries is not None and not needed[name](entries):
+            frames[name] = None
+            if progress is not None:
+                progress.skip(reasons[name])
+        elif progress is None:
             frames[name] = loader()
         else:
             with progress.step(label):
@@ -182,7 +238,8 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
     status = reports.approval_status(entries, freq="W", people=data.people, start=start, end=end)
     as_of = pd.Timestamp(end) + pd.Timedelta(days=1)
     missing = reports.missing_submissions(entries, as_of=as_of, people=data.people)
-    last = burn.sort_values("period").groupby(["project_name"], dropna=False).tail(1)
+    project = ["project_id", "project_xid", "project_name"]
+    last = burn.sort_values("period").groupby(project, dropna=False, sort=False).tail(1)
     return [
         Section(
             "timesheet",
@@ -214,7 +271,8 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
             over,
             display=over[over["overtime_hours"] > 0],
             figure=plotting.plot_overtime(over),
-            note="Hours logged (absences included) above 8 h per weekday of the week. "
+            note="Hours logged (absences included) above 8 h per weekday of the week "
+            "(only the weekdays inside the period, for the weeks it cuts). "
             "The table shows the weeks with overtime.",
         ),
         Section(
@@ -237,9 +295,7 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
             "approval_status",
             "Approval status per person",
             status,
-            display=status.pivot_table(
-                index="person_name", columns="status", values="hours", aggfunc="sum", observed=True
-            ).reset_index(),
+            display=_by_status(status),
             figure=plotting.plot_approval_status(status),
         ),
         Section(
@@ -250,6 +306,19 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
             "full week of the period.",
         ),
     ]
+
+
+def _by_status(status: pd.DataFrame) -> pd.DataFrame:
+    """Hours per person and status: a row per person id, even where names repeat."""
+    from .report_tools import ref_key
+
+    keyed = status.assign(_k=ref_key(status, "person"))
+    wide = keyed.pivot_table(
+        index="_k", columns="status", values="hours", aggfunc="sum", observed=True
+    )
+    wide.columns = [str(c) for c in wide.columns]
+    people = keyed.drop_duplicates("_k").set_index("_k")[["person_id", "person_xid", "person_name"]]
+    return people.join(wide).sort_values("person_name", kind="stable", ignore_index=True)
 
 
 def run_report(

@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import reports
+from .errors import SchemaError
+from .report_tools import NONE_LABEL, ref_key
 from .reports import STATUS_ORDER
 
 if TYPE_CHECKING:
@@ -30,11 +33,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "PLOTS",
     "STATUS_COLOURS",
     "plot_absences",
     "plot_approval_status",
+    "plot_entries",
     "plot_overtime",
     "plot_project_burn",
+    "plot_report",
     "plot_timesheet",
     "plot_utilisation",
 ]
@@ -175,6 +181,30 @@ def _name_column(frame: pd.DataFrame) -> str:
     return names[0] if names else frame.columns[0]
 
 
+def _labels(frame: pd.DataFrame, dim: str) -> pd.Series:
+    """The display label of each row's ``dim`` (person, project...): its name, made unique.
+
+    Charts group by this label, so it must tell ids apart: where two ids share a
+    name (two people called Alex Martin), each gets its xid or ``#id`` in
+    brackets, ``"Alex Martin (#1002)"``, instead of both landing in one bar.
+
+    >>> frame = pd.DataFrame({"person_id": [1, 2, 3], "person_xid": [None, "E-2", None],
+    ...                       "person_name": ["Alex", "Alex", "Bo"]})
+    >>> _labels(frame, "person").tolist()
+    ['Alex (#1)', 'Alex (E-2)', 'Bo']
+    """
+    column = f"{dim}_name"
+    if column not in frame.columns:
+        return frame[_name_column(frame)].astype("string").fillna(NONE_LABEL).astype(str)
+    names = frame[column].astype("string")
+    if f"{dim}_id" not in frame.columns or f"{dim}_xid" not in frame.columns:
+        return names.fillna(NONE_LABEL).astype(str)
+    keys = ref_key(frame, dim)
+    names = names.fillna(keys.replace("", NONE_LABEL).astype("string")).astype(str)
+    repeated = keys.groupby(names.to_numpy()).transform("nunique") > 1
+    return names.where(~repeated, names + " (" + keys + ")")
+
+
 def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Hours per person (or project) and period as sorted, stacked horizontal bars.
 
@@ -194,18 +224,27 @@ def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figu
     >>> plot_timesheet(reports.timesheet(entries, freq="W")).savefig("ts.png")  # doctest: +SKIP
     """
     name = _name_column(timesheet)
+    who = str(name).removesuffix("_name")
     if "period" in timesheet.columns:  # the tidy form
-        table = timesheet.pivot_table(index=name, columns="period", values="hours", aggfunc="sum")
+        table = timesheet.assign(_label=_labels(timesheet, who)).pivot_table(
+            index="_label", columns="period", values="hours", aggfunc="sum"
+        )
         table.columns = [p.strftime("%Y-%m-%d") for p in table.columns]
     else:
         ids = [c for c in timesheet.columns if str(c).endswith(("_id", "_xid", "_name"))]
-        body = timesheet[timesheet[name] != "Total"] if len(timesheet) else timesheet
+        total = timesheet[name].astype("string").eq("Total").fillna(False).astype(bool)
+        if f"{who}_id" in timesheet.columns:  # the Total row has no id: keep a person so named
+            total &= timesheet[f"{who}_id"].isna() & timesheet[f"{who}_xid"].isna()
+        body = timesheet[~total]
         periods = [c for c in timesheet.columns if c not in ids and c != "total"]
-        table = body.groupby(name)[periods].sum() if len(body) else pd.DataFrame(columns=periods)
+        table = (
+            body.assign(_label=_labels(body, who)).groupby("_label")[periods].sum()
+            if len(body)
+            else pd.DataFrame(columns=periods)
+        )
     table = table.astype(float)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
     fig, ax = _figure(len(table))
-    who = name.removesuffix("_name")
     if len(table) == 0 or table.to_numpy().sum() == 0:
         _empty(ax, "no hours in this range")
     else:
@@ -241,7 +280,7 @@ def plot_utilisation(utilisation: pd.DataFrame, *, title: str | None = None) -> 
     --------
     >>> plot_utilisation(reports.utilisation(entries, companies=companies))  # doctest: +SKIP
     """
-    sums = utilisation.groupby("person_name")[
+    sums = utilisation.groupby(_labels(utilisation, "person").to_numpy())[
         ["expected_hours", "worked_hours", "absence_hours", "billable_hours"]
     ].sum(min_count=1)
     expected = sums["expected_hours"].astype(float).replace(0.0, np.nan)
@@ -293,8 +332,8 @@ def plot_overtime(overtime: pd.DataFrame, *, title: str | None = None) -> Figure
     """
     over = overtime[overtime["overtime_hours"].astype(float) > 0]
     table = (
-        over.pivot_table(
-            index="person_name", columns="period", values="overtime_hours", aggfunc="sum"
+        over.assign(_label=_labels(over, "person")).pivot_table(
+            index="_label", columns="period", values="overtime_hours", aggfunc="sum"
         )
         if len(over)
         else pd.DataFrame()
@@ -335,10 +374,11 @@ def plot_absences(absences: pd.DataFrame, *, title: str | None = None) -> Figure
     --------
     >>> plot_absences(reports.absence_summary(entries))   # doctest: +SKIP
     """
+    labelled = absences.assign(
+        _label=_labels(absences, "person"), _type=_labels(absences, "absence")
+    )
     table = (
-        absences.pivot_table(
-            index="person_name", columns="absence_name", values="days", aggfunc="sum"
-        )
+        labelled.pivot_table(index="_label", columns="_type", values="days", aggfunc="sum")
         if len(absences)
         else pd.DataFrame()
     )
@@ -390,12 +430,13 @@ def plot_project_burn(burn: pd.DataFrame, *, top: int = 12, title: str | None = 
     budgeted = burn[burn["budget_hours"].notna()] if len(burn) else burn
     use_budget = len(budgeted) > 0
     data = budgeted if use_budget else burn
+    data = data.assign(_label=_labels(data, "project")) if len(data) else data.assign(_label="")
     column = "budget_used" if use_budget else "cumulative_hours"
-    totals = data.groupby("project_name")["hours"].sum().sort_values(ascending=False)
+    totals = data.groupby("_label")["hours"].sum().sort_values(ascending=False)
     chosen = list(totals.index[:top])
     colours = _colours(len(chosen), "qualitative")
     for name, colour in zip(chosen, colours, strict=True):
-        rows = data[data["project_name"] == name].sort_values("period")
+        rows = data[data["_label"] == name].sort_values("period")
         scale = 100.0 if use_budget else 1.0
         ax.plot(
             rows["period"],
@@ -442,8 +483,8 @@ def plot_approval_status(status: pd.DataFrame, *, title: str | None = None) -> F
     >>> plot_approval_status(reports.approval_status(entries))   # doctest: +SKIP
     """
     if len(status):
-        table = status.pivot_table(
-            index="person_name", columns="status", values="hours", aggfunc="sum", observed=True
+        table = status.assign(_label=_labels(status, "person")).pivot_table(
+            index="_label", columns="status", values="hours", aggfunc="sum", observed=True
         )
         table = table.reindex(columns=[s for s in STATUS_ORDER if s in table.columns]).astype(float)
         # People with the most hours not yet sent for approval (draft, rejected) come first.
@@ -469,3 +510,78 @@ def plot_approval_status(status: pd.DataFrame, *, title: str | None = None) -> F
     ax.set_ylabel("Person")
     ax.set_title(title or "Approval status", loc="left", fontweight="bold")
     return fig
+
+
+#: Report kind → (the function of :mod:`beebole_pandas.reports` that builds the
+#: table, the chart function of this module): what ``df.beebole.plot(kind)`` draws.
+PLOTS: dict[str, tuple[str, str]] = {
+    "timesheet": ("timesheet", "plot_timesheet"),
+    "utilisation": ("utilisation", "plot_utilisation"),
+    "overtime": ("overtime", "plot_overtime"),
+    "absence_summary": ("absence_summary", "plot_absences"),
+    "project_burn": ("project_burn", "plot_project_burn"),
+    "approval_status": ("approval_status", "plot_approval_status"),
+}
+
+
+def _plot_of(kind: str) -> tuple[str, str]:
+    try:
+        return PLOTS[kind]
+    except KeyError:
+        raise SchemaError(
+            f"unknown plot kind {kind!r}; valid kinds are: {', '.join(PLOTS)}"
+        ) from None
+
+
+def plot_report(kind: str, table: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """The chart of a report table, chosen by the report's name.
+
+    Parameters
+    ----------
+    kind
+        One of :data:`PLOTS`: ``"timesheet"``, ``"utilisation"``, ``"overtime"``,
+        ``"absence_summary"``, ``"project_burn"``, ``"approval_status"``.
+    table
+        What that report returned.
+    title
+        The chart's title (default: the chart's own).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> plot_report("overtime", reports.overtime(entries))   # doctest: +SKIP
+    """
+    draw = globals()[_plot_of(kind)[1]]
+    return draw(table, title=title)  # type: ignore[no-any-return]
+
+
+def plot_entries(
+    entries: pd.DataFrame, kind: str = "timesheet", *, title: str | None = None, **kwargs: Any
+) -> Figure:
+    """Build one report of a time-entry frame and chart it (``df.beebole.plot``).
+
+    Parameters
+    ----------
+    entries
+        A time-entry frame.
+    kind
+        The report, one of :data:`PLOTS` (default ``"timesheet"``).
+    title
+        The chart's title.
+    **kwargs
+        Passed to the report (``freq="M"``, ``people=...``, ``client=...`` for
+        ``project_burn``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> plot_entries(entries, "utilisation", freq="W")   # doctest: +SKIP
+    """
+    report = getattr(reports, _plot_of(kind)[0])
+    return plot_report(kind, report(entries, **kwargs), title=title)

@@ -21,8 +21,11 @@ from .schema import STATUS_CODES, STATUS_LABELS, entity
 
 #: Accepted values of ``freq``.
 FREQS: tuple[str, ...] = ("D", "W", "M")
-#: Accepted values of ``by``: the references of a time entry.
-DIMENSIONS: tuple[str, ...] = ("person", "company", "project", "subproject", "task", "absence")
+#: Accepted values of ``by``: the references of a time entry, in the schema's order
+#: (the same names as ``export_parse.ENTITY_NAME_KEYS``, derived so the two cannot drift).
+DIMENSIONS: tuple[str, ...] = tuple(
+    dict.fromkeys(f.ref for f in entity("time_entry").fields if f.ref is not None)
+)
 #: Status labels in workflow order: the categories of every ``status`` column.
 STATUS_ORDER: list[str] = [STATUS_LABELS[c] for c in STATUS_CODES]
 NONE_LABEL = "(none)"

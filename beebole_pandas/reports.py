@@ -4,7 +4,8 @@ Every function takes a frame with the columns of
 ``schema.entity("time_entry").columns`` (what :func:`beebole_pandas.time_entries`
 returns) plus, where useful, the account's entity frames for context
 (``people``, ``projects``, ``subprojects``, ``companies``), and returns a tidy
-DataFrame with nullable dtypes. Nothing here talks to the server.
+DataFrame with nullable dtypes. Nothing here talks to the server, except
+:func:`project_burn` loading the projects when it is not given them.
 
 Conventions shared by every report
 ----------------------------------
@@ -331,7 +332,9 @@ def overtime(
     threshold
         Hours per period before overtime starts. Default: ``hours_per_day``
         per weekday of the period (40 for a week, 8 for a weekday, 0 for a
-        weekend day, 8 × weekdays for a month).
+        weekend day, 8 × weekdays for a month), counting only the weekdays
+        inside [``start``, ``end``] when they cut a period, as
+        :func:`utilisation` does.
     hours_per_day
         Used for the default threshold.
     include_absences
@@ -340,7 +343,8 @@ def overtime(
     people
         Names for people the entries do not name.
     start, end
-        Keep entries in this range only.
+        Keep entries in this range only; a period they cut gets the default
+        threshold of its days inside the range. Without them, whole periods count.
 
     Returns
     -------
@@ -359,9 +363,14 @@ def overtime(
     counted = frame["hours"] if include_absences else frame["hours"].where(~is_absence(frame), 0.0)
     out = sum_by(frame, ["person"], {"hours": counted}, contexts={"person": people})
     if threshold is None:
-        limit = weekdays_between(out["period"], period_end(out["period"], freq)) * float(
-            hours_per_day
-        )
+        # A period cut by start/end expects only its weekdays inside the range, as in
+        # utilisation: October's share of the week of 2026-09-28 is Thursday and Friday.
+        first, last = out["period"], period_end(out["period"], freq)
+        if start is not None:
+            first = first.clip(lower=pd.Timestamp(start))
+        if end is not None:
+            last = last.clip(upper=pd.Timestamp(end))
+        limit = weekdays_between(first, last) * float(hours_per_day)
     else:
         limit = np.full(len(out), float(threshold))
     out["threshold"] = pd.array(limit, dtype="Float64")
@@ -422,8 +431,9 @@ def absence_summary(
 
 def project_burn(
     entries: pd.DataFrame,
-    projects: pd.DataFrame,
+    projects: pd.DataFrame | None = None,
     *,
+    client: Any = None,
     freq: str = "W",
     subprojects: Frame = None,
     prior_hours: pd.DataFrame | Mapping[Any, float] | None = None,
@@ -439,6 +449,11 @@ def project_burn(
         (pass ``subprojects=`` when the entries lack ``project_id``).
     projects
         The projects frame: ``budget`` (hours) and ``hourly_rate`` where set.
+        Default: loaded with :func:`beebole_pandas.projects` through ``client``
+        (the only report that reads from the server, and only then).
+    client
+        The client that loads ``projects`` when it is not given (default: the
+        default client).
     freq
         ``"W"`` (default), ``"D"`` or ``"M"``.
     subprojects
@@ -467,8 +482,13 @@ def project_burn(
     Examples
     --------
     >>> project_burn(entries, bb.projects(), subprojects=bb.subprojects())   # doctest: +SKIP
+    >>> project_burn(entries, client=client)     # loads the projects   # doctest: +SKIP
     """
     check_freq(freq)
+    if projects is None:
+        from .loaders import projects as load_projects
+
+        projects = load_projects(client=client)
     frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
     frame = frame[ref_key(frame, "project") != ""].reset_index(drop=True)
     frame["period"] = period_start(frame["date"], freq)

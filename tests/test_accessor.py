@@ -91,6 +91,15 @@ def test_project_burn_loads_the_projects_when_not_given(demo_server, entries, pr
     )
 
 
+def test_project_burn_loads_the_projects_through_the_client_given(demo_server, entries, projects):
+    # No default client: the projects must come through the client passed in.
+    client = bb.connect(demo_server.token, url=demo_server.url, set_default=False)
+    expected = reports.project_burn(entries, projects)
+    pd.testing.assert_frame_equal(entries.beebole.project_burn(client=client), expected)
+    pd.testing.assert_frame_equal(reports.project_burn(entries, client=client), expected)
+    assert expected["budget_hours"].notna().any()
+
+
 def test_report_arguments_pass_through(entries):
     pd.testing.assert_frame_equal(
         entries.beebole.timesheet(freq="D", totals=False),
@@ -98,7 +107,7 @@ def test_report_arguments_pass_through(entries):
     )
 
 
-def test_plot_returns_a_figure(entries):
+def test_plot_returns_a_figure(demo_server, entries):
     pytest.importorskip("matplotlib")
     import matplotlib
 
@@ -110,6 +119,9 @@ def test_plot_returns_a_figure(entries):
     assert figure.axes[0].get_title(loc="left") == "Hours"
     with pytest.raises(SchemaError, match="unknown plot kind 'pie'; valid kinds are: timesheet"):
         entries.beebole.plot("pie")
+    client = bb.connect(demo_server.token, url=demo_server.url, set_default=False)
+    burn = entries.beebole.plot("project_burn", client=client, freq="M")
+    assert isinstance(burn, Figure) and burn.axes[0].get_legend() is not None
 
 
 def test_workflow_needs_a_time_entry_frame():

@@ -88,8 +88,10 @@ def test_demo_command_writes_the_report_and_reruns_for_free(
     first = _run_demo(tmp_path / "out", cache, port)
     assert first.returncode == 0, first.stderr
     requests_spent, kb = _spent(first.stdout)
-    assert 0 < requests_spent <= 60 and 0 < kb < 2048
-    assert "[6/10] loading time entries 2026-10-01 to 2026-10-31" in first.stderr  # progress
+    # 25 on the demo: no subproject.list / absence.list (20 requests) the entries make needless.
+    assert 0 < requests_spent <= 30 and 0 < kb < 2048
+    assert "[4/10] loading time entries 2026-10-01 to 2026-10-31" in first.stderr  # progress
+    assert "[5/10] subprojects not needed" in first.stderr
 
     out = tmp_path / "out"
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -145,6 +147,52 @@ def test_demo_command_writes_the_report_and_reruns_for_free(
     assert _spent(second.stdout) == (0, 0.0)
     again = pd.read_csv(tmp_path / "again" / "timesheet.csv")
     pd.testing.assert_frame_equal(again, timesheet)
+
+
+def test_load_skips_subprojects_and_absences_the_entries_make_needless(
+    demo_server: Any, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    import beebole_pandas as bb
+    from beebole_pandas import loaders
+
+    start, end = "2026-10-01", "2026-10-31"
+    client = bb.connect(
+        demo_server.token, url=demo_server.url, cache_dir=tmp_path / "cache", set_default=False
+    )
+    try:
+        lean = cli.load(client, start, end)
+        spent = client.budget.requests_used
+        full = dataclasses.replace(
+            lean,
+            subprojects=loaders.subprojects(client=client),
+            absences=loaders.absences(client=client),
+        )
+        skipped = client.budget.requests_used - spent
+    finally:
+        client.close()
+    assert lean.subprojects is None and lean.absences is None
+    assert skipped >= 10 and spent <= 30, (spent, skipped)
+    # The tables are the same as with them loaded.
+    for a, b in zip(
+        cli.build_sections(lean, start, end), cli.build_sections(full, start, end), strict=True
+    ):
+        pd.testing.assert_frame_equal(a.table, b.table, obj=a.slug)
+        if a.display is not None:
+            pd.testing.assert_frame_equal(a.display, b.display, obj=a.slug)
+    # Entries that do not name a subproject's project or an absence's type need them.
+    entries = full.entries
+    on_subproject = entries["subproject_id"].notna() | entries["subproject_xid"].notna()
+    on_absence = entries["absence_id"].notna() | entries["absence_xid"].notna()
+    assert on_subproject.any() and on_absence.any()
+    assert not cli.needs_subprojects(entries) and not cli.needs_absences(entries)
+    bare = entries.assign(
+        project_id=entries["project_id"].mask(on_subproject),
+        project_xid=entries["project_xid"].mask(on_subproject),
+        absence_name=entries["absence_name"].mask(on_absence),
+    )
+    assert cli.needs_subprojects(bare) and cli.needs_absences(bare)
 
 
 def test_demo_rejects_a_bad_month() -> None:

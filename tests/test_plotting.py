@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from beebole_pandas import plotting, reports
+from beebole_pandas.errors import SchemaError
 from beebole_pandas.frames import to_frame
 
 START, END = "2026-10-01", "2026-10-31"
@@ -181,6 +182,67 @@ def test_empty_reports_still_draw(frames: dict[str, pd.DataFrame], tmp_path: Pat
     for i, fig in enumerate(figures):
         fig.savefig(tmp_path / f"{i}.png")
         assert any("no " in t.get_text() for t in fig.axes[0].texts)
+
+
+def _one_name(frame: pd.DataFrame, dim: str, name: str) -> pd.DataFrame:
+    return frame.assign(**{f"{dim}_name": pd.array([name] * len(frame), dtype="string")})
+
+
+def _distinct(table: pd.DataFrame, dim: str) -> set[str]:
+    ids, xids = table[f"{dim}_id"], table[f"{dim}_xid"]
+    return {f"#{i}" if pd.isna(x) else str(x) for i, x in zip(ids, xids, strict=True)}
+
+
+@pytest.mark.parametrize("name", ["timesheet", "utilisation", "overtime", "absences", "status"])
+def test_people_sharing_a_name_get_a_bar_each(name: str, frames: dict[str, pd.DataFrame]) -> None:
+    """Two ids called Alex Martin are two people: one bar each, told apart by id or xid."""
+    entries = _one_name(frames["entries"], "person", "Alex Martin")
+    table = {
+        "timesheet": lambda: reports.timesheet(entries, totals=False),
+        "utilisation": lambda: reports.utilisation(entries),
+        "overtime": lambda: reports.overtime(entries).query("overtime_hours > 0"),
+        "absences": lambda: reports.absence_summary(entries),
+        "status": lambda: reports.approval_status(entries),
+    }[name]()
+    draw = {
+        "timesheet": plotting.plot_timesheet,
+        "utilisation": plotting.plot_utilisation,
+        "overtime": plotting.plot_overtime,
+        "absences": plotting.plot_absences,
+        "status": plotting.plot_approval_status,
+    }[name]
+    keys = _distinct(table, "person")
+    assert len(keys) >= 2
+    labels = [t.get_text() for t in draw(table).axes[0].get_yticklabels() if t.get_text()]
+    assert sorted(labels) == sorted(f"Alex Martin ({k})" for k in keys)
+
+
+def test_projects_sharing_a_name_get_a_line_each(frames: dict[str, pd.DataFrame]) -> None:
+    entries = _one_name(frames["entries"], "project", "Website")
+    burn = reports.project_burn(
+        entries, frames["projects"].assign(name="Website"), subprojects=frames["subprojects"]
+    )
+    fig = plotting.plot_project_burn(burn[burn["budget_hours"].notna()], top=50)
+    lines = [line.get_label() for line in fig.axes[0].get_lines() if line.get_label()[0] != "_"]
+    budgeted = _distinct(burn[burn["budget_hours"].notna()], "project")
+    assert len(budgeted) >= 2
+    assert sorted(lines) == sorted([*(f"Website ({k})" for k in budgeted), "budget (100 %)"])
+    # Names that repeat nowhere stay plain.
+    plain = plotting.plot_timesheet(reports.timesheet(frames["entries"], totals=False))
+    assert not any("(" in t.get_text() for t in plain.axes[0].get_yticklabels())
+
+
+def test_plot_report_draws_each_kind_and_names_the_choices(
+    frames: dict[str, pd.DataFrame],
+) -> None:
+    e = frames["entries"]
+    for kind, (report, _) in plotting.PLOTS.items():
+        args = (frames["projects"],) if kind == "project_burn" else ()
+        table = getattr(reports, report)(e, *args)
+        fig = plotting.plot_report(kind, table, title=f"Chart {kind}")
+        assert fig.axes[0].get_title(loc="left") == f"Chart {kind}"
+    with pytest.raises(SchemaError, match=r"unknown plot kind 'pie'; valid kinds are: timesheet"):
+        plotting.plot_report("pie", e)
 
 
 def test_status_colours_follow_the_statuses(frames: dict[str, pd.DataFrame]) -> None:

@@ -247,6 +247,28 @@ def test_overtime(data: dict[str, Any]) -> None:
     assert all(got[k] == pytest.approx(v) for k, v in over.items())
 
 
+def test_overtime_and_utilisation_agree_on_a_cut_week(data: dict[str, Any]) -> None:
+    # October starts on a Thursday: its share of the week of 2026-09-28 is two weekdays.
+    raw, week = data["raw"], pd.Timestamp("2026-09-28")
+    cut = {"start": "2026-10-01", "end": "2026-10-31", "freq": "W"}
+    over = reports.overtime(data["entries"], **cut)
+    util = reports.utilisation(data["entries"], **cut)
+    first = over[over["period"] == week]
+    expected = util[util["period"] == week].set_index(["person_id", "person_xid"])
+    assert len(first) > 10
+    worked = raw.sums(lambda e: e["_person"] if "2026-10-01" <= e["date"] <= "2026-10-04" else None)
+    for row in first.to_dict("records"):
+        assert row["threshold"] == 16.0
+        assert (
+            row["threshold"] == expected.loc[(row["person_id"], row["person_xid"])].expected_hours
+        )
+        hours = worked[_row_key(row, "person")]
+        assert row["overtime_hours"] == pytest.approx(max(0.0, hours - 16.0))
+    assert (first["overtime_hours"] > 0).any()
+    # Whole weeks inside the range keep the full threshold.
+    assert set(over.loc[over["period"] == pd.Timestamp("2026-10-05"), "threshold"]) == {40.0}
+
+
 def test_absence_summary(data: dict[str, Any]) -> None:
     raw = data["raw"]
     table = reports.absence_summary(
