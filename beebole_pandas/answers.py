@@ -11,9 +11,13 @@ first, then the server's wording, with :class:`ValidationError` as the default).
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
-from collections.abc import Callable
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,9 +32,79 @@ from .errors import (
     ValidationError,
 )
 
-__all__ = ["DEFAULT_URL", "check_url", "decode_answer", "is_loopback", "status_error"]
+__all__ = [
+    "DEFAULT_URL",
+    "check_token",
+    "check_url",
+    "decode_answer",
+    "default_url",
+    "is_loopback",
+    "maybe_applied",
+    "scrub",
+    "secret_forms",
+    "status_error",
+    "transport_error",
+]
 
 DEFAULT_URL = "https://beebole-apps.com/api/v2"
+
+#: What a spent quota sounds like (matched after quoted values are removed, so an
+#: xid such as 'ACME-LIMITED' is never mistaken for one).
+_QUOTA = re.compile(
+    r"(daily|request|transfer|rate) limit|limit of [\d ,.]+\s*(kb|mb|requests?)?\s*"
+    r"(reached|exceeded)|quota (is )?(exceeded|reached|spent)"
+)
+#: A quoted value in a server message: 'ACME-LIMITED' (an apostrophe inside a word is not one).
+_QUOTED = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"")
+
+
+def default_url() -> str:
+    """``$BEEBOLE_URL`` if set and non-empty, else :data:`DEFAULT_URL`.
+
+    >>> default_url() in (DEFAULT_URL, os.environ.get("BEEBOLE_URL"))
+    True
+    """
+    return os.environ.get("BEEBOLE_URL") or DEFAULT_URL
+
+
+def check_token(token: str) -> str:
+    """The token without surrounding whitespace; refused unless printable ASCII without spaces.
+
+    The message names the offending character and its position, never the token
+    (a non-Latin-1 character would otherwise fail deep in ``requests`` with an
+    error quoting the whole ``Authorization`` value).
+
+    >>> check_token("  abc123  ")
+    'abc123'
+    """
+    token = token.strip()
+    for position, char in enumerate(token, start=1):
+        if not "!" <= char <= "~":
+            name = unicodedata.name(char, "a control character")
+            raise AuthError(
+                f"The token contains U+{ord(char):04X} {name} at position {position} of "
+                f"{len(token)}; a Beebole token is printable ASCII without spaces. Copy it again "
+                "from Beebole (your user settings, API token), as plain text."
+            )
+    return token
+
+
+def secret_forms(token: str) -> tuple[str, ...]:
+    """The forms the token takes on the wire: as is, and base64 in ``Basic token:x``."""
+    return (token, base64.b64encode(f"{token}:x".encode()).decode()) if token else ()
+
+
+def scrub(text: object, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``<token>``.
+
+    >>> scrub("bad token abc", secret_forms("abc"))
+    'bad token <token>'
+    """
+    out = str(text)
+    for secret in secrets:
+        if secret:
+            out = out.replace(secret, "<token>")
+    return out
 
 
 def check_url(url: str) -> str:
@@ -77,6 +151,16 @@ def decode_answer(service: str, response: Any, *, scrub: Callable[[object], str]
         return data
     message = data.get("message") if isinstance(data, dict) else None
     server_message = scrub(message) if message is not None else None
+    if status in (404, 405) or (status == 200 and _is_web_page(response, data)):
+        what = f"HTTP {status}" if status != 200 else "a web page, not JSON"
+        raise TransportError(
+            f"{service}: no Beebole API at {response.url or 'this URL'} (the server answered "
+            f"{what}): check url= or BEEBOLE_URL (expected e.g. {DEFAULT_URL!r}).",
+            service=service,
+            server_message=server_message,
+            http_status=status,
+            details={"retryable": False},
+        )
     if status == 200 and not isinstance(data, dict):
         raise TransportError(
             f"{service}: the server's answer was not valid JSON (truncated or garbled, "
@@ -104,6 +188,12 @@ def decode_answer(service: str, response: Any, *, scrub: Callable[[object], str]
     raise status_error(service, status, server_message)
 
 
+def _is_web_page(response: Any, data: object) -> bool:
+    """An HTML answer: the URL points at a web site, not at the API (never worth a retry)."""
+    kind = str(getattr(response, "headers", {}).get("Content-Type", "")).lower()
+    return data is None and ("text/html" in kind or response.content[:15].lstrip().startswith(b"<"))
+
+
 def status_error(service: str, status: int, said: str | None) -> BeeboleError:
     """The exception for a refused call: by HTTP status first, then by the server's wording.
 
@@ -118,7 +208,8 @@ def status_error(service: str, status: int, said: str | None) -> BeeboleError:
     )
     info: dict[str, Any] = {"service": service, "server_message": said, "http_status": status}
     auth_words = "invalid token" in text or "api access" in text
-    if status == 429 or ("limit" in text and status != 401 and not auth_words):
+    unquoted = _QUOTED.sub("", text)
+    if status == 429 or (status != 401 and not auth_words and _QUOTA.search(unquoted)):
         return QuotaExceeded(
             f"{service}: Beebole's daily quota is spent: {quote}. Wait for the reset, "
             "or work from the cache with offline=True.",
@@ -146,4 +237,42 @@ def status_error(service: str, status: int, said: str | None) -> BeeboleError:
         f"{service}: the request was refused: {quote}. Fix the parameters "
         "(see the Beebole API reference for this service).",
         **info,
+    )
+
+
+def transport_error(
+    service: str, exc: Exception, *, url: str, timeout: float, scrub: Callable[[object], str]
+) -> TransportError:
+    """The :class:`TransportError` for a request that got no answer (``requests``' ``exc``)."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TransportError(
+            f"{service}: the TLS certificate of {url} could not be verified ({scrub(exc)}). "
+            "Check the URL; verification is never turned off.",
+            service=service,
+            details={"retryable": False},
+        )
+    if isinstance(exc, requests.exceptions.Timeout):
+        return TransportError(
+            f"{service}: no answer from {url} within {timeout:g} s. "
+            "Check the network, or pass a larger timeout= to bb.connect().",
+            service=service,
+        )
+    return TransportError(
+        f"{service}: the connection to {url} failed ({type(exc).__name__}: {scrub(exc)}). "
+        "Check the network and the URL, then try again.",
+        service=service,
+    )
+
+
+def maybe_applied(exc: BeeboleError) -> BeeboleError:
+    """The same error for a failed write, saying it may have been applied (never retried)."""
+    return type(exc)(
+        f"{exc.message} The write was not retried: it may or may not have been applied; "
+        "check before sending it again (a push is safe to run again).",
+        service=exc.service,
+        server_message=exc.server_message,
+        http_status=exc.http_status,
+        details={**exc.details, "maybe_applied": True},
     )

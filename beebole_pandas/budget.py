@@ -35,9 +35,9 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .errors import BudgetExceeded
+from .errors import BudgetExceeded, ValidationError
 
-__all__ = ["WARN_FRACTION", "Budget", "Meter", "MeteredAdapter", "utc_now"]
+__all__ = ["WARN_FRACTION", "Budget", "Meter", "MeteredAdapter", "quarantine", "utc_now"]
 
 logger = logging.getLogger(__name__)
 
@@ -194,8 +194,16 @@ class Meter:
         self._clock = clock or utc_now
         self._lock = threading.Lock()
         self._local = threading.local()
-        create_private_file(self.path)
         self._db: sqlite3.Connection | None = None
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            quarantine(self.path, exc, "today's request count starts again from 0")
+            self._open()
+
+    def _open(self) -> None:
+        create_private_file(self.path)
         db = self._connection()
         db.execute(
             "CREATE TABLE IF NOT EXISTS usage (account TEXT NOT NULL, day TEXT NOT NULL, "
@@ -256,23 +264,75 @@ class Meter:
         )
 
     def record(self, nbytes: int, *, requests: int = 1) -> Budget:
-        """Add one network request (and its response bytes) to today's count."""
+        """Add ``requests`` network requests (default 1) and ``nbytes`` response bytes to today's count."""
         day, _ = self._day()
         with self._lock:
-            db = self._connection()
-            before = db.execute(
-                "SELECT requests, bytes FROM usage WHERE account = ? AND day = ?",
-                (self.account, day),
-            ).fetchone() or (0, 0)
-            db.execute(
-                "INSERT INTO usage (account, day, requests, bytes) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (account, day) DO UPDATE SET requests = requests + excluded.requests, "
-                "bytes = bytes + excluded.bytes",
-                (self.account, day, requests, int(nbytes)),
-            )
+            before = self._add(day, requests, int(nbytes))
         after = self.snapshot()
         self._warn_if_crossed(before, after)
         return after
+
+    def _add(self, day: str, requests: int, nbytes: int) -> tuple[int, int]:
+        """Add to today's row (caller holds the lock); returns the counts before."""
+        db = self._connection()
+        before = db.execute(
+            "SELECT requests, bytes FROM usage WHERE account = ? AND day = ?",
+            (self.account, day),
+        ).fetchone() or (0, 0)
+        db.execute(
+            "INSERT INTO usage (account, day, requests, bytes) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (account, day) DO UPDATE SET requests = max(requests + excluded.requests, 0), "
+            "bytes = bytes + excluded.bytes",
+            (self.account, day, requests, nbytes),
+        )
+        return int(before[0]), int(before[1])
+
+    def reserve(self, *, service: str | None = None, allow_over: bool | None = None) -> str:
+        """Check the budget and count one request, atomically; returns the day it was counted on.
+
+        Check and count happen in one transaction under one lock, so concurrent
+        calls (threads, or other processes sharing the file) never pass the
+        limit together. The response bytes are added afterwards
+        (:meth:`record` with ``requests=0``); :meth:`release` takes the request
+        back if it never reached the server.
+        """
+        service, allow_over = self._intent(service, allow_over)
+        day, resets_at = self._day()
+        with self._lock:
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")  # the write lock, also against other processes
+            try:
+                used, nbytes = db.execute(
+                    "SELECT requests, bytes FROM usage WHERE account = ? AND day = ?",
+                    (self.account, day),
+                ).fetchone() or (0, 0)
+                budget = Budget(
+                    self.account,
+                    day,
+                    int(used),
+                    int(nbytes),
+                    self.daily_requests,
+                    self.daily_kb,
+                    resets_at,
+                )
+                if budget.exhausted and not allow_over:
+                    raise _refusal(service, budget)
+                self._add(day, 1, 0)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        if budget.exhausted:
+            logger.warning(
+                "%s sent over budget (allow_over_budget=True): %s", service, budget.summary()
+            )
+        self._warn_if_crossed((budget.requests_used, budget.bytes_used), self.snapshot())
+        return day
+
+    def release(self, day: str) -> None:
+        """Take back a request counted by :meth:`reserve` that never reached the server."""
+        with self._lock:
+            self._add(day, -1, 0)
 
     def _warn_if_crossed(self, before: tuple[int, int], after: Budget) -> None:
         req_limit = self.daily_requests * WARN_FRACTION
@@ -302,27 +362,23 @@ class Meter:
             self._local.state = previous
 
     def check(self, *, service: str | None = None, allow_over: bool | None = None) -> None:
-        """Raise :class:`BudgetExceeded` if one more network call would pass today's limit."""
+        """Raise :class:`BudgetExceeded` if one more network call would pass today's limit.
+
+        Counts nothing; the adapter uses :meth:`reserve`, which checks and counts at once.
+        """
+        service, allow_over = self._intent(service, allow_over)
+        budget = self.snapshot()
+        if budget.exhausted and not allow_over:
+            raise _refusal(service, budget)
+
+    def _intent(self, service: str | None, allow_over: bool | None) -> tuple[str | None, bool]:
+        """The service and permission given, else those set by :meth:`context` for this thread."""
         state = getattr(self._local, "state", None)
         if service is None and state is not None:
             service = state[0]
         if allow_over is None:
             allow_over = bool(state[1]) if state is not None else False
-        budget = self.snapshot()
-        if not budget.exhausted:
-            return
-        if allow_over:
-            logger.warning(
-                "%s sent over budget (allow_over_budget=True): %s", service, budget.summary()
-            )
-            return
-        raise BudgetExceeded(
-            f"{service or 'request'} not sent: today's budget is spent ({budget.summary()}). "
-            "Cached reads still work; pass allow_over_budget=True to send it anyway, "
-            "or work from the cache with offline=True until the reset.",
-            service=service,
-            details={"budget": budget},
-        )
+        return service, allow_over
 
     def close(self) -> None:
         """Release the database connection (it is reopened if the meter is used again)."""
@@ -330,6 +386,16 @@ class Meter:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _refusal(service: str | None, budget: Budget) -> BudgetExceeded:
+    return BudgetExceeded(
+        f"{service or 'request'} not sent: today's budget is spent ({budget.summary()}). "
+        "Cached reads still work; pass allow_over_budget=True to send it anyway, "
+        "or work from the cache with offline=True until the reset.",
+        service=service,
+        details={"budget": budget},
+    )
 
 
 class MeteredAdapter(HTTPAdapter):
@@ -350,23 +416,20 @@ class MeteredAdapter(HTTPAdapter):
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:  # type: ignore[override]
-        self.meter.check()
+        day = self.meter.reserve()
         try:
             response = super().send(request, *args, **kwargs)
         except requests.exceptions.ConnectionError as exc:
-            # A connection that was never made sent nothing to the server.
-            if not _never_connected(exc):
-                self.meter.record(0)
-            raise
-        except requests.exceptions.RequestException:
-            self.meter.record(0)
+            # Never connected, or reset before any answer: the server counted nothing.
+            if _never_reached(exc):
+                self.meter.release(day)
             raise
         try:
             content = response.content  # reads the body now, inside the meter
         except Exception:
-            self.meter.record(_wire_bytes(response, b""))
+            self.meter.record(_wire_bytes(response, b""), requests=0)
             raise
-        self.meter.record(_wire_bytes(response, content))
+        self.meter.record(_wire_bytes(response, content), requests=0)
         return response
 
 
@@ -382,12 +445,51 @@ def _wire_bytes(response: requests.Response, content: bytes) -> int:
     return len(content or b"")
 
 
-def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+def _never_reached(exc: requests.exceptions.ConnectionError) -> bool:
+    """Whether to count nothing for a request that got no answer at all.
+
+    True for a connection never made, and for one dropped or reset before any
+    byte of an answer: the usual cause is a connection the server closed
+    before handling the request (an idle keep-alive, a reset), which the
+    server does not count. A request handled and then dropped (the sandbox's
+    ``lost_response``) looks the same from here, so it goes uncounted: the
+    meter may then trail the server by one, and the server's quota still
+    applies.
+    """
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
     reason: Any = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)
-    name = type(reason).__name__
-    return name in {"NewConnectionError", "NameResolutionError"} or isinstance(
-        reason, ConnectionRefusedError
+    if type(reason).__name__ in {"NewConnectionError", "NameResolutionError"}:
+        return True
+    causes = [reason, *(getattr(reason, "args", ()) or ())]
+    # RemoteDisconnected is a ConnectionResetError: closed before the status line
+    dropped = (ConnectionRefusedError, ConnectionResetError, BrokenPipeError)
+    return any(isinstance(c, dropped) for c in causes)
+
+
+def quarantine(path: Path, error: Exception, consequence: str) -> Path:
+    """Move an unreadable SQLite file aside (with its -wal/-shm) so that a new one can be made.
+
+    Returns the new name of the file; logs a warning naming both.
+    """
+    stamp = utc_now().strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    try:
+        os.replace(path, target)
+        for suffix in ("-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(f"{path}{suffix}")
+    except OSError as exc:
+        raise ValidationError(
+            f"{path} is not a usable SQLite database ({error}) and could not be moved aside "
+            f"({exc.strerror or exc}): delete it, or pass another cache_dir= to bb.connect()."
+        ) from None
+    logger.warning(
+        "%s is not a usable SQLite database (%s); moved it to %s and started a new one: %s.",
+        path,
+        error,
+        target.name,
+        consequence,
     )
+    return target

@@ -19,7 +19,7 @@ polls never. A write drops the account's reads it may affect
 (:func:`affected_prefixes`); a read that was in flight meanwhile drops its own
 answer (:class:`Generations`).
 
-The directory is 0700 and every file 0600; the SQLite files are created 0600
+A directory the client creates is 0700 (an existing one keeps its mode) and every file 0600; the SQLite files are created 0600
 before SQLite opens them, which gives their ``-wal``/``-shm`` companions the
 same mode. Both databases run in WAL mode without an fsync per write: a cache
 may lose its last entries in a power cut, never its integrity.
@@ -27,6 +27,8 @@ may lose its last entries in a power cut, never its integrity.
 >>> from beebole_pandas.cache import classify, expiry_for
 >>> classify("project.list"), classify("project.update"), classify("time_entry.get_job_info")
 ('read', 'write', 'uncached')
+>>> classify("time_entry.export")
+'job'
 >>> expiry_for("company.list", {})
 datetime.timedelta(seconds=14400)
 """
@@ -40,6 +42,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -48,7 +51,7 @@ from typing import Any, Literal
 
 import requests
 
-from .budget import create_private_file
+from .budget import create_private_file, quarantine
 from .errors import ValidationError
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "affected_prefixes",
     "build_session",
     "cache_key",
+    "cached_answer",
     "classify",
     "delete_keys",
     "delete_prefixes",
@@ -98,8 +102,9 @@ READ_VERBS = frozenset(
     }
 )
 UNCACHED_READS = frozenset({"time_entry.get_job_info"})
-#: Sent like writes (never cached by requests-cache, never retried) but change no data.
-#: ``time_entry.export`` starts a job; its finished result is cached by ``export_jobs.run_export``.
+#: Start a server-side job and change no data: retried like reads, never cached as
+#: such, and they drop no cached read. ``time_entry.export`` starts a job; its
+#: finished result is cached by ``export_jobs.run_export`` (``Client.remember``).
 NON_MUTATING = frozenset({"time_entry.export"})
 
 #: Expiry of reference data (companies, people, projects, tasks, groups...).
@@ -132,21 +137,24 @@ _AFFECTS: dict[str, tuple[str, ...]] = {
     "absence": ("absence", "group", "time_entry"),
 }
 
-ServiceKind = Literal["read", "uncached", "write"]
+ServiceKind = Literal["read", "uncached", "job", "write"]
 
 
 def classify(service: str) -> ServiceKind:
-    """``"read"`` (cached, retried), ``"uncached"`` (retried, never cached) or ``"write"``.
+    """``"read"`` (cached, retried), ``"uncached"`` (retried, never cached),
+    ``"job"`` (starts a job: retried, never cached, changes no data) or ``"write"``.
 
     Unknown verbs count as writes: never cached, never retried.
 
     Examples
     --------
-    >>> classify("time_entry.export")
-    'write'
+    >>> classify("time_entry.export"), classify("company.create")
+    ('job', 'write')
     """
     if service in UNCACHED_READS:
         return "uncached"
+    if service in NON_MUTATING:
+        return "job"
     verb = service.rpartition(".")[2]
     return "read" if verb in READ_VERBS else "write"
 
@@ -178,6 +186,10 @@ def _as_timedelta(value: float | int | timedelta) -> timedelta:
 def _period_end(params: Mapping[str, Any]) -> date | None:
     for member in ("to", "date"):
         value = params.get(member)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
                 return date.fromisoformat(value[:10])
@@ -307,7 +319,11 @@ def cache_key(namespace: str, body: bytes | str | None) -> str:
 
 
 def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The cache directory (created 0700): the argument, else ``$BEEBOLE_CACHE_DIR``, else the user cache dir.
+    """The cache directory: the argument, else ``$BEEBOLE_CACHE_DIR``, else the user cache dir.
+
+    A directory created here (and the default one, which is ours) is made
+    0700; an existing directory the caller named keeps its mode: it may be
+    shared on purpose, and the files in it are 0600 anyway.
 
     Examples
     --------
@@ -316,11 +332,13 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """
     if cache_dir is None:
         cache_dir = os.environ.get("BEEBOLE_CACHE_DIR") or None
+    ours = cache_dir is None
     if cache_dir is None:
         import platformdirs
 
         cache_dir = platformdirs.user_cache_dir("beebole_pandas")
     path = Path(cache_dir).expanduser().absolute()
+    ours = ours or not path.exists()
     if path == Path.cwd().absolute():
         logger.warning(
             "The Beebole cache is in the working directory (%s), where it may get committed "
@@ -334,10 +352,11 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
             f"Cannot use {path} as the Beebole cache directory ({exc.strerror or exc}); "
             "pass cache_dir= to bb.connect() or set BEEBOLE_CACHE_DIR to a writable directory."
         ) from None
-    try:
-        os.chmod(path, 0o700)
-    except OSError as exc:  # not ours: say so, but still work
-        logger.warning("Could not make the cache directory %s private (0700): %s", path, exc)
+    if ours:
+        try:
+            os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
+        except OSError as exc:  # not ours after all: say so, but still work
+            logger.warning("Could not make the cache directory %s private (0700): %s", path, exc)
     return path
 
 
@@ -384,15 +403,26 @@ def build_session(directory: Path, namespace: str) -> requests.Session:
 
     The caller sets auth and mounts the metered adapter.
     """
-    from requests_cache import CachedSession
-
     path = directory / CACHE_FILE
-    create_private_file(path)
 
     def key_fn(request: Any, **_: Any) -> str:
         return cache_key(namespace, getattr(request, "body", None))
 
-    session = CachedSession(
+    try:
+        session = _open_session(path, key_fn)
+    except sqlite3.DatabaseError as exc:
+        quarantine(path, exc, "cached answers will be fetched again")
+        session = _open_session(path, key_fn)
+    secure_files(directory)
+    return session
+
+
+def _open_session(path: Path, key_fn: Any) -> requests.Session:
+    """Open (or create) the cache file; raises ``sqlite3.DatabaseError`` if it is no database."""
+    from requests_cache import CachedSession
+
+    create_private_file(path)
+    return CachedSession(
         str(path),
         backend="sqlite",
         serializer="json",  # inspectable, and no pickle to load from disk
@@ -404,8 +434,6 @@ def build_session(directory: Path, namespace: str) -> requests.Session:
         expire_after=REFERENCE,
         stale_if_error=False,  # the client serves stale answers itself, after its retries
     )
-    secure_files(directory)
-    return session
 
 
 def store_answer(
@@ -434,6 +462,20 @@ def store_answer(
         expires=expires,
     )
     session.cache.save_response(response, cache_key=key, expires=expires)
+
+
+def cached_answer(session: Any, key: str) -> tuple[dict[str, Any], Any] | None:
+    """The ``status: ok`` answer stored under ``key`` (expired or not) and its entry, or None."""
+    response = session.cache.get_response(key)
+    if response is None:
+        return None
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return None
+    if not (isinstance(data, dict) and data.get("status") == "ok"):
+        return None
+    return data, response
 
 
 def delete_keys(session: Any, keys: list[str]) -> None:

@@ -17,8 +17,6 @@ and counted by the budget meter (:mod:`beebole_pandas.budget`).
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import os
 import random
@@ -30,13 +28,25 @@ from typing import Any
 import requests
 
 from . import cache as _cache
-from .answers import DEFAULT_URL, check_url, decode_answer
+from .answers import (
+    DEFAULT_URL,
+    check_token,
+    check_url,
+    decode_answer,
+    default_url,
+    maybe_applied,
+    scrub,
+    secret_forms,
+    transport_error,
+)
 from .budget import WARN_FRACTION, Budget, Meter, MeteredAdapter, utc_now
 from .errors import (
     AuthError,
     BeeboleError,
+    BudgetExceeded,
     NotConnected,
     OfflineMiss,
+    QuotaExceeded,
     ServerError,
     TransportError,
     ValidationError,
@@ -123,10 +133,12 @@ class Client:
                 f"retries must be >= 0, timeout > 0 and backoff >= 0; got retries={retries!r}, "
                 f"timeout={timeout!r}, backoff={backoff!r}."
             )
-        token = token.strip()
-        self.url = check_url(url or os.environ.get("BEEBOLE_URL") or DEFAULT_URL)
+        token = check_token(token)
+        self.url = check_url(url or default_url())
         self.fingerprint = _cache.fingerprint(self.url, token)
-        self._secrets = (token, base64.b64encode(f"{token}:x".encode()).decode())
+        self._secrets = secret_forms(token)
+        # cache key -> generation when this client last started that job (see remember())
+        self._job_generations: dict[str, int] = {}
         self.cache_dir = _cache.resolve_cache_dir(cache_dir)
         self._expire_after = expire_after
         self._offline = offline
@@ -232,6 +244,10 @@ class Client:
             return self._offline_answer(service, kind, key)
         if kind == "write":
             return self._write(service, body, allow_over_budget)
+        if kind == "job":
+            if len(self._job_generations) > 256:
+                self._job_generations.clear()
+            self._job_generations[key] = _GENERATIONS.get(self.fingerprint)
         if kind == "read" and self._cached:
             if not refresh:  # fast path: a fresh entry needs none of the HTTP machinery
                 found = self._cached_answer(key)
@@ -284,6 +300,11 @@ class Client:
         for attempt in range(self.retries + 1):
             try:
                 return self._send(service, body, allow_over, refresh=refresh, expire=expire)
+            except (BudgetExceeded, QuotaExceeded) as exc:
+                if refresh:  # a fresh answer was asked for explicitly: say why there is none
+                    raise
+                last = exc  # no retry helps today; a stale answer may
+                break
             except (ServerError, TransportError) as exc:
                 last = exc
                 if not exc.details.get("retryable", True) or attempt == self.retries:
@@ -303,7 +324,7 @@ class Client:
         if stale is not None:
             data, response = stale
             logger.warning(
-                "%s: the server failed (%s); serving the cached answer saved %s (expired %s).",
+                "%s: no fresh answer (%s); serving the cached answer saved %s (expired %s).",
                 service,
                 last.message,
                 _when(getattr(response, "created_at", None)),
@@ -318,14 +339,7 @@ class Client:
         except (ServerError, TransportError) as exc:
             # The write may have been applied before the failure: the cache cannot be trusted.
             self._invalidate_after(service)
-            raise type(exc)(
-                f"{exc.message} The write was not retried: it may or may not have been applied; "
-                "check before sending it again (a push is safe to run again).",
-                service=service,
-                server_message=exc.server_message,
-                http_status=exc.http_status,
-                details={**exc.details, "maybe_applied": True},
-            ) from exc
+            raise maybe_applied(exc) from exc
         self._invalidate_after(service)
         return data
 
@@ -352,24 +366,9 @@ class Client:
         try:
             with self._meter.context(service=service, allow_over=allow_over):
                 response = session.post(self.url, **kwargs)
-        except requests.exceptions.SSLError as exc:
-            raise TransportError(
-                f"{service}: the TLS certificate of {self.url} could not be verified ({self._scrub(exc)}). "
-                "Check the URL; verification is never turned off.",
-                service=service,
-                details={"retryable": False},
-            ) from None
-        except requests.exceptions.Timeout:
-            raise TransportError(
-                f"{service}: no answer from {self.url} within {self.timeout:g} s. "
-                "Check the network, or pass a larger timeout= to bb.connect().",
-                service=service,
-            ) from None
         except requests.exceptions.RequestException as exc:
-            raise TransportError(
-                f"{service}: the connection to {self.url} failed ({type(exc).__name__}: {self._scrub(exc)}). "
-                "Check the network and the URL, then try again.",
-                service=service,
+            raise transport_error(
+                service, exc, url=self.url, timeout=self.timeout, scrub=self._scrub
             ) from None
         return decode_answer(service, response, scrub=self._scrub)
 
@@ -379,16 +378,7 @@ class Client:
         """The entry stored under ``key`` (expired or not), decoded, or None."""
         if key is None or not self._cached:
             return None
-        response = self._session.cache.get_response(key)
-        if response is None:
-            return None
-        try:
-            data = json.loads(response.content)
-        except ValueError:
-            return None
-        if not (isinstance(data, dict) and data.get("status") == "ok"):
-            return None
-        return data, response
+        return _cache.cached_answer(self._session, key)
 
     def _offline_answer(self, service: str, kind: str, key: str) -> dict[str, Any]:
         if kind != "read":
@@ -428,7 +418,26 @@ class Client:
             return None
         return found[0]
 
-    def remember(self, service: str, answer: dict[str, Any], /, **params: Any) -> None:
+    def generation(self) -> int:
+        """A counter of this account's cache invalidations (writes, :meth:`invalidate`).
+
+        Read it before starting work whose result you will :meth:`remember`.
+
+        Examples
+        --------
+        >>> since = client.generation()                     # doctest: +SKIP
+        """
+        return _GENERATIONS.get(self.fingerprint)
+
+    def remember(
+        self,
+        service: str,
+        answer: dict[str, Any],
+        /,
+        *,
+        since_generation: int | None = None,
+        **params: Any,
+    ) -> None:
         """Keep ``answer`` as the cached answer to a call, with the call's usual expiry.
 
         For results assembled from several requests, such as a finished export
@@ -436,20 +445,37 @@ class Client:
         :meth:`recall` (or an identical read) costs nothing, and writes that
         affect the service drop it like any cached read.
 
+        Parameters
+        ----------
+        since_generation
+            :meth:`generation` when the work started: if a write (or an
+            invalidation) happened since, the answer may predate it and is not
+            kept. Default: the generation when this client last sent the same
+            job request (``time_entry.export``), if it did.
+
         Examples
         --------
-        >>> client.remember("time_entry.export", {"status": "ok", "job": job}, **params)  # doctest: +SKIP
+        >>> since = client.generation()                     # doctest: +SKIP
+        >>> client.remember("time_entry.export", {"status": "ok", "job": job},
+        ...                 since_generation=since, **params)  # doctest: +SKIP
         """
         if not self._cached:
             return
         if answer.get("status") != "ok":
             raise ValidationError(f"{service}: only 'status: ok' answers are cached.")
         body = self._body(service, params)
+        key = _cache.cache_key(self.fingerprint, body)
+        started = self._job_generations.pop(key, None)
+        since = since_generation if since_generation is not None else started
+        if since is not None and self.generation() != since:
+            logger.info("%s: not cached, a write may have landed since it started", service)
+            return
         expire = _cache.expiry_for(
             service, params, today=self._clock().date(), overrides=self._expire_after
         )
-        key = _cache.cache_key(self.fingerprint, body)
         _cache.store_answer(self._session, key, self.url, body, answer, expire)
+        if since is not None and self.generation() != since:
+            _cache.delete_keys(self._session, [key])  # a write landed while storing
 
     def invalidate(self, entity_or_service: str | None = None) -> int:
         """Drop this account's cached reads: all of them, one entity's (``"project"``) or one service's.
@@ -476,20 +502,16 @@ class Client:
         return _cache.delete_prefixes(self._session, self.fingerprint, prefixes)
 
     def _invalidate_after(self, service: str) -> None:
-        if self._cached:
+        prefixes = _cache.affected_prefixes(service)
+        if self._cached and prefixes:
             _GENERATIONS.bump(self.fingerprint)  # before deleting: see cache.Generations
-            dropped = _cache.delete_prefixes(
-                self._session, self.fingerprint, _cache.affected_prefixes(service)
-            )
+            dropped = _cache.delete_prefixes(self._session, self.fingerprint, prefixes)
             logger.debug("%s: dropped %d cached reads", service, dropped)
 
     # -- lifecycle and display -----------------------------------------------------
 
     def _scrub(self, value: object) -> str:
-        text = str(value)
-        for secret in self._secrets:
-            text = text.replace(secret, "<token>")
-        return text
+        return scrub(value, self._secrets)
 
     def close(self) -> None:
         """Close the session and the meter; the client cannot be used afterwards."""
@@ -589,7 +611,10 @@ def connect(
         clock=clock,
     )
     if set_default:
-        _default = client
+        # the replaced client would keep its SQLite files open until collected
+        previous, _default = _default, client
+        if previous is not None and previous is not client:
+            previous.close()
     return client
 
 

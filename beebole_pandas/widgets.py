@@ -37,6 +37,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Literal
 
+from .answers import DEFAULT_URL, default_url, scrub, secret_forms
 from .errors import (
     AuthError,
     BeeboleError,
@@ -52,9 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_URL", "LoginPanel", "login"]
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_URL = "https://beebole-apps.com/api/v2"
-"""The real Beebole endpoint, used when neither ``url=`` nor ``BEEBOLE_URL`` is given."""
 
 # How many person.list calls the account summary may spend (one per company,
 # each cached afterwards); past it the summary says the count is partial.
@@ -123,11 +121,6 @@ def _in_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-def default_url() -> str:
-    """``$BEEBOLE_URL`` if set and non-empty, else :data:`DEFAULT_URL`."""
-    return os.environ.get("BEEBOLE_URL") or DEFAULT_URL
-
-
 def _error_text(exc: BaseException, url: str) -> tuple[str, str]:
     """A failed connect as (headline, detail): what happened, then the client's own words."""
     detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
@@ -153,8 +146,8 @@ def _error_text(exc: BaseException, url: str) -> tuple[str, str]:
 
 
 def _scrub(text: str, secret: str) -> str:
-    """Belt and braces: no message shown by the panel may carry the token."""
-    return text.replace(secret, "***") if secret else text
+    """Belt and braces: no message shown by the panel may carry the token, in any form."""
+    return scrub(text, secret_forms(secret))
 
 
 def _status_html(state: State, headline: str, detail: str = "") -> str:

@@ -179,3 +179,46 @@ def test_budget_display(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         Meter(tmp_path / "b2.sqlite", "x", clock=lambda: datetime(2026, 1, 1)).snapshot()
     meter.close()
+
+
+def test_concurrent_calls_never_pass_the_daily_limit(fresh_server: Any) -> None:
+    import threading
+
+    client = bb.Client(fresh_server.token, url=fresh_server.url, daily_requests=2, cache=False)
+    refused: list[bb.BudgetExceeded] = []
+
+    def call() -> None:
+        try:
+            client.call("company.get", xid="C-ACME")
+        except bb.BudgetExceeded as exc:
+            refused.append(exc)
+        except bb.NotFound:
+            pass  # an answer all the same: it counts
+
+    threads = [threading.Thread(target=call) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert usage(fresh_server)["requests"] == 2 == client.budget.requests_used
+    assert len(refused) == 14
+    assert "company.get not sent: today's budget is spent (2/2 requests" in str(refused[0])
+    client.close()
+
+
+def test_a_reset_before_any_answer_costs_nothing_on_both_sides(fresh_server: Any) -> None:
+    client = bb.Client(fresh_server.token, url=fresh_server.url, retries=0)
+    fresh_server.inject("reset", times=1)
+    with pytest.raises(bb.TransportError, match=r"company\.list: the connection .* failed"):
+        client.call("company.list")
+    assert fresh_server.stats()["faults"]["reset"] == 1
+    assert client.budget.requests_used == usage(fresh_server)["requests"] == 0
+    # a request handled and then dropped looks the same from the client: the
+    # meter trails the server by one (documented), and counts answers again after
+    fresh_server.inject("lost_response", times=1)
+    with pytest.raises(bb.TransportError):
+        client.call("company.list")
+    assert client.budget.requests_used == usage(fresh_server)["requests"] - 1 == 0
+    client.call("company.list")
+    assert client.budget.requests_used == usage(fresh_server)["requests"] - 1 == 1
+    client.close()

@@ -50,7 +50,7 @@ def test_classification_and_expiry_table() -> None:
     assert classify("company.list") == "read"
     assert classify("time_entry.get_entities") == "read"
     assert classify("time_entry.get_job_info") == "uncached"
-    assert classify("time_entry.export") == "write"
+    assert classify("time_entry.export") == "job"
     assert classify("company.attach_member") == "write"
     today = date(2026, 11, 28)
     assert expiry_for("project.list", {}, today=today) == REFERENCE
@@ -462,4 +462,109 @@ def test_each_entry_keeps_the_expiry_of_its_service(demo_server: Any) -> None:
         entry = client._session.cache.get_response(key)
         lifetime = entry.expires - entry.created_at
         assert abs(lifetime - expected) < dt.timedelta(seconds=5), (service, lifetime)
+    client.close()
+
+
+# -- review 2 ----------------------------------------------------------------
+
+
+def _editable_entry(client: bb.Client) -> dict[str, Any]:
+    person = client.call("person.list", company=first_company(client))["people"][0]
+    entries = client.call(
+        "time_entry.list", person=ref(person), **{"from": "2000-01-01", "to": "2100-01-01"}
+    )["timeEntries"]
+    return next(e for e in entries if e["status"] in ("d", "r"))
+
+
+def test_an_export_result_is_dropped_if_a_write_landed_while_it_ran(fresh_server: Any) -> None:
+    client = bb.connect(fresh_server.token, url=fresh_server.url)
+    params = {"from": "2026-11-01", "to": "2026-11-30", "keys": ["person", "hours"]}
+    answer = {"status": "ok", "job": {"status": "done", "id": 1, "result": [["Hours"], [1.0]]}}
+    # starting an export changes no data: reads in flight meanwhile keep their answers
+    generation = client.generation()
+    client.call("time_entry.export", **params)
+    assert client.generation() == generation
+    # a write lands while the job runs: its result may predate the write
+    entry = _editable_entry(client)
+    client.call("time_entry.delete", id=entry["id"], date=entry["date"])
+    assert client.generation() > generation
+    client.remember("time_entry.export", answer, since_generation=generation, **params)
+    assert client.recall("time_entry.export", **params) is None
+    # by default, the generation is the one of this client's last identical start
+    client.call("time_entry.export", **params)
+    entry = _editable_entry(client)
+    client.call("time_entry.delete", id=entry["id"], date=entry["date"])
+    client.remember("time_entry.export", answer, **params)
+    assert client.recall("time_entry.export", **params) is None
+    # no write in between: kept
+    client.call("time_entry.export", **params)
+    client.remember("time_entry.export", answer, **params)
+    assert client.recall("time_entry.export", **params) == answer
+    client.remember("time_entry.export", answer, since_generation=client.generation(), **params)
+    assert client.recall("time_entry.export", **params) == answer
+
+
+@pytest.mark.parametrize("name", ["http_cache.sqlite", "budget.sqlite"])
+def test_a_corrupt_cache_file_is_moved_aside(
+    demo_server: Any, tmp_path: Any, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / name).write_bytes(b"this is not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger="beebole_pandas"):
+        client = bb.Client(demo_server.token, url=demo_server.url, cache_dir=cache_dir)
+    assert client.call("company.list")["status"] == "ok"
+    assert client.call("company.list")["status"] == "ok"
+    moved = list(cache_dir.glob(f"{name}.corrupt-*"))
+    assert len(moved) == 1 and moved[0].read_bytes().startswith(b"this is not a database")
+    warning = caplog.records[-1].getMessage()
+    assert (
+        name in warning and "not a usable SQLite database" in warning and moved[0].name in warning
+    )
+    client.close()
+
+
+def test_spent_budget_or_quota_serves_the_expired_entry(
+    fresh_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from beebole_pandas import sandbox
+
+    client = bb.Client(fresh_server.token, url=fresh_server.url, expire_after=1, daily_requests=1)
+    companies = client.call("company.list")
+    time.sleep(1.1)
+    with caplog.at_level(logging.WARNING, logger="beebole_pandas"):
+        assert client.call("company.list") == companies
+    message = caplog.records[-1].getMessage()
+    assert "company.list" in message and "serving the cached answer" in message
+    assert "budget is spent" in message
+    with pytest.raises(bb.BudgetExceeded):  # nothing cached: still refused
+        client.call("group.tree")
+    client.close()
+    with sandbox.serve(seed="demo", daily_requests=1) as server:
+        client = bb.Client(server.token, url=server.url, expire_after=1, retries=0)
+        companies = client.call("company.list")
+        time.sleep(1.1)
+        assert client.call("company.list") == companies
+        assert server.stats()["refused"].get(429) == 1
+        with pytest.raises(bb.QuotaExceeded):
+            client.call("group.tree")
+        client.close()
+
+
+def test_date_objects_give_the_same_expiry_as_strings(demo_server: Any) -> None:
+    today = date(2026, 11, 28)
+    for closed in (
+        date(2026, 10, 31),
+        "2026-10-31",
+        __import__("datetime").datetime(2026, 10, 31, 12),
+    ):
+        assert expiry_for("time_entry.list", {"to": closed}, today=today) == CLOSED_PERIOD
+    assert expiry_for("time_entry.get", {"date": date(2026, 11, 2)}, today=today) == CURRENT_PERIOD
+    client = bb.Client(demo_server.token, url=demo_server.url)
+    params = {"person": {"id": 1001}, "from": date(2025, 1, 1), "to": date(2025, 1, 31)}
+    client.call("time_entry.list", **params)
+    entry = client._session.cache.get_response(
+        cache_key(client.fingerprint, encode_body("time_entry.list", params))
+    )
+    assert abs((entry.expires - entry.created_at) - CLOSED_PERIOD) < timedelta(seconds=5)
     client.close()

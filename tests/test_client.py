@@ -164,3 +164,27 @@ def test_unusable_cache_dir_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(bb.ValidationError, match=r"a-file/cache.*cache_dir="):
         bb.Client("a-token", cache_dir=blocker / "cache")
+
+
+def test_connect_closes_the_default_client_it_replaces(demo_server: Any, tmp_path: Path) -> None:
+    import os
+
+    def open_files() -> int:
+        fds = "/proc/self/fd"
+        return sum(str(tmp_path) in os.path.realpath(f"{fds}/{fd}") for fd in os.listdir(fds))
+
+    first = bb.connect(demo_server.token, url=demo_server.url, cache_dir=tmp_path)
+    first.call("company.list")
+    bb.connect(demo_server.token, url=demo_server.url, cache_dir=tmp_path).call("company.list")
+    baseline = open_files()  # SQLite may keep a closed connection's fd for reuse: one set
+    for _ in range(10):  # a notebook cell run again and again
+        client = bb.connect(demo_server.token, url=demo_server.url, cache_dir=tmp_path)
+        client.call("company.list")
+    assert open_files() <= baseline
+    assert bb.get_client() is client
+    with pytest.raises(bb.NotConnected, match="closed"):
+        first.call("company.list")
+    # set_default=False leaves the default client open
+    other = bb.connect(demo_server.token, url=demo_server.url, set_default=False)
+    assert client.call("company.list")["status"] == "ok"
+    other.close()

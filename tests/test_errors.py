@@ -230,3 +230,81 @@ def test_budget_exceeded(fresh_server: Any) -> None:
     with pytest.raises(bb.BudgetExceeded, match=r"group\.tree not sent.*allow_over_budget=True"):
         client.call("group.tree")
     client.close()
+
+
+# -- review 2 ----------------------------------------------------------------
+
+
+def test_limit_in_a_missing_xid_is_not_a_quota_error(fresh_server: Any) -> None:
+    client = bb.Client(fresh_server.token, url=fresh_server.url)
+    with pytest.raises(bb.NotFound, match=r"company xid 'ACME-LIMITED' not found.*Check the id"):
+        client.call("company.get", xid="ACME-LIMITED")
+    with pytest.raises(bb.NotFound, match=r"'Daily limit' not found"):
+        client.call("person.list", company={"xid": "Daily limit"})
+    # the real quota wordings, with or without HTTP 429, stay quota errors
+    for status in (200, 403, 429):
+        err = status_error("x.list", status, "Daily request limit of 4000 reached")
+        assert type(err) is bb.QuotaExceeded, status
+    assert type(status_error("x.list", 200, "Rate limit exceeded")) is bb.QuotaExceeded
+    client.close()
+
+
+def test_starting_an_export_is_retried_like_a_read(fresh_server: Any) -> None:
+    client = bb.Client(fresh_server.token, url=fresh_server.url, retries=2, backoff=0.01)
+    params = {"from": "2026-10-01", "to": "2026-10-31", "keys": ["person", "hours"]}
+    fresh_server.inject("http503", times=1, services=["time_entry.export"])
+    assert client.call("time_entry.export", **params)["job"]["id"]
+    assert served(fresh_server, "time_entry.export") == 2  # the 503, then the retry
+    fresh_server.inject("http503", services=["time_entry.export"])
+    with pytest.raises(bb.ServerError, match=r"time_entry\.export: .*HTTP 503") as exc:
+        client.call("time_entry.export", **params)
+    assert "not retried" not in str(exc.value) and "maybe_applied" not in exc.value.details
+    assert served(fresh_server, "time_entry.export") == 2 + 3
+    client.close()
+
+
+@pytest.mark.parametrize("path", ["/api/v1", "", "/api/v2/nothing"])
+def test_wrong_endpoint_says_no_beebole_api_there(demo_server: Any, path: str) -> None:
+    url = demo_server.url.rsplit("/api/v2", 1)[0] + path
+    client = bb.Client(demo_server.token, url=url, retries=2, backoff=0.01)
+    before = demo_server.stats()["requests"]
+    with pytest.raises(
+        bb.TransportError, match=r"no Beebole API at .*check url= or BEEBOLE_URL"
+    ) as exc:
+        client.call("company.list")
+    assert exc.value.http_status in (404, 405)
+    assert exc.value.details["retryable"] is False
+    assert demo_server.stats()["requests"] == before + 1  # not retried
+    client.close()
+
+
+def test_a_web_page_is_not_a_beebole_api_and_is_not_retried() -> None:
+    """A URL pointing at a web site (here a loopback page server) gets 200 + HTML."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            hits.append(self.path)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            page = b"<!doctype html><html><body>Welcome</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Page) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        client = bb.Client("some-token", url=url, retries=3, backoff=0.01)
+        with pytest.raises(bb.TransportError, match=r"no Beebole API at .*a web page") as exc:
+            client.call("company.list")
+        assert exc.value.details["retryable"] is False and len(hits) == 1
+        client.close()
+        httpd.shutdown()

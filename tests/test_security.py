@@ -169,17 +169,23 @@ def test_cache_files_are_private(fresh_server: Any, tmp_path: Path) -> None:
     assert {"http_cache.sqlite", "budget.sqlite"} <= set(assert_private(cache_dir))
 
 
-def test_permissions_are_repaired_and_default_dir_is_private(
+def test_file_modes_are_repaired_and_existing_dirs_left_alone(
     demo_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache_dir = tmp_path / "loose"
-    cache_dir.mkdir(mode=0o755)
+    cache_dir = tmp_path / "shared"  # the user's own directory: its mode is theirs
+    cache_dir.mkdir()
+    os.chmod(cache_dir, 0o755)
     (cache_dir / "http_cache.sqlite").touch(mode=0o644)
     os.chmod(cache_dir / "http_cache.sqlite", 0o644)
     with bb.Client(demo_server.token, url=demo_server.url, cache_dir=cache_dir) as client:
         client.call("company.list")
-    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o755
     assert stat.S_IMODE((cache_dir / "http_cache.sqlite").stat().st_mode) == 0o600
+    assert stat.S_IMODE((cache_dir / "budget.sqlite").stat().st_mode) == 0o600
+    # a directory the client creates is private
+    created = tmp_path / "made" / "by-client"
+    bb.Client(demo_server.token, url=demo_server.url, cache_dir=created).close()
+    assert stat.S_IMODE(created.stat().st_mode) == 0o700
     # $BEEBOLE_CACHE_DIR is honoured (and the working directory is never used)
     target = tmp_path / "from-env"
     monkeypatch.setenv("BEEBOLE_CACHE_DIR", str(target))
@@ -255,3 +261,32 @@ def test_https_or_loopback_urls_are_accepted(url: str) -> None:
     assert client.url == url
     assert client.budget.requests_used == 0
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "what"),
+    [
+        ("\u2019", "U+2019 RIGHT SINGLE QUOTATION MARK"),  # a typographic quote, pasted
+        ("\u00e9", "U+00E9"),
+        (" x", "U+0020 SPACE"),
+        ("\t", None),
+    ],
+)
+def test_malformed_tokens_are_refused_without_echoing_them(
+    demo_server: Any, suffix: str, what: str | None
+) -> None:
+    token = demo_server.token + suffix
+    if what is None:  # surrounding whitespace is trimmed, as when pasted
+        with bb.Client(token, url=demo_server.url) as client:
+            assert client.call("company.list")["status"] == "ok"
+        return
+    before = demo_server.stats()["requests"]
+    with pytest.raises(bb.AuthError) as exc:
+        bb.connect(token, url=demo_server.url)
+    message = str(exc.value)
+    position = len(demo_server.token) + 1
+    assert what in message and f"position {position}" in message
+    assert "printable ASCII" in message
+    for text in (message, repr(exc.value), repr(exc.value.__context__), repr(exc.value.__cause__)):
+        assert not leaked(text, demo_server.token)
+    assert demo_server.stats()["requests"] == before

@@ -294,6 +294,9 @@ def test_env_button_without_the_variable(demo_server: Any, monkeypatch: pytest.M
 
 
 def test_default_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from beebole_pandas import answers, widgets
+
+    assert widgets.DEFAULT_URL is answers.DEFAULT_URL
     assert bb.login(mode="panel").url.value == "https://beebole-apps.com/api/v2"
     monkeypatch.setenv("BEEBOLE_URL", "http://127.0.0.1:1/api/v2")
     assert bb.login(mode="panel").url.value == "http://127.0.0.1:1/api/v2"
@@ -354,3 +357,14 @@ def test_import_does_not_load_ipywidgets() -> None:
         "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported too early'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_panel_messages_drop_every_form_of_the_token() -> None:
+    import base64
+
+    from beebole_pandas import widgets
+
+    token = "s3cr3t-token-value"
+    basic = base64.b64encode(f"{token}:x".encode()).decode()
+    text = widgets._scrub(f"sent {token} as Authorization: Basic {basic}", token)
+    assert token not in text and basic not in text
