@@ -31,7 +31,7 @@ import pandas as pd
 from . import schema
 from .errors import SchemaError
 from .export_parse import ENTITY_ID_KEYS, _empty, _kind, export_columns
-from .frames import missing_array, pandas_dtype
+from .frames import STATUS_INDEX, missing_array, pandas_dtype
 
 __all__ = ["parse_export_csv"]
 
@@ -106,9 +106,7 @@ def _csv_datetimes(series: pd.Series) -> Any:
 
 
 def _csv_status(series: pd.Series) -> Any:
-    index = {code: i for i, code in enumerate(schema.STATUS_CODES)}
-    index.update({label: index[code] for code, label in schema.STATUS_LABELS.items()})
-    codes = series.map(index)
+    codes = series.map(STATUS_INDEX)
     unknown = (codes.isna() & series.notna()).to_numpy(bool)
     if unknown.any():
         bad = sorted(set(series[unknown].astype(str)))[:5]

@@ -1,4 +1,5 @@
-"""Run a ``time_entry.export`` job to its end, and keep its result in the cache.
+"""Run a ``time_entry.export`` job to its end, keep its result in the cache,
+and :func:`export`: any export as a typed frame (``bb.export``).
 
 An export is two services: ``time_entry.export`` starts a job and
 ``time_entry.get_job_info`` reports on it. Neither can be cached as such (the
@@ -22,9 +23,14 @@ import logging
 import time
 from typing import Any
 
-from .errors import BeeboleError, NotFound, ServerError, TransportError
+import pandas as pd
 
-__all__ = ["TIMEOUT", "run_export"]
+from . import export_parse
+from .errors import BeeboleError, NotFound, ServerError, TransportError, ValidationError
+from .frames import provenance
+from .scopes import period, resolve, statuses
+
+__all__ = ["TIMEOUT", "export", "run_export"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +56,10 @@ def _recall(client: Any, params: dict[str, Any]) -> Any | None:
     return job["result"]
 
 
-def _remember(client: Any, params: dict[str, Any], job: dict[str, Any]) -> None:
-    client.remember(_SERVICE, {"status": "ok", "job": job}, **params)
+def _remember(client: Any, params: dict[str, Any], job: dict[str, Any], generation: int) -> None:
+    # since_generation: a time-entry write that landed while the job ran makes
+    # this result stale, so it must not be cached.
+    client.remember(_SERVICE, {"status": "ok", "job": job}, since_generation=generation, **params)
 
 
 # -- polling ---------------------------------------------------------------------
@@ -151,6 +159,7 @@ def run_export(
             return cached
     limit = TIMEOUT if timeout is None else float(timeout)
     for attempt in (1, 2):
+        generation = client.generation()
         started = client.call(_SERVICE, **params).get("job") or {}
         job_id = started.get("id")
         if job_id is None:
@@ -167,8 +176,127 @@ def run_export(
             logger.info("%s: job %s vanished; starting a new one", _SERVICE, job_id)
             continue
         try:
-            _remember(client, params, job)
+            _remember(client, params, job, generation)
         except (BeeboleError, OSError, ValueError, AttributeError) as exc:
             logger.warning("%s: could not cache the result (%s)", _SERVICE, exc)
         return job["result"]
     raise AssertionError("unreachable")
+
+
+# -- the export loader -------------------------------------------------------------
+
+
+_SHOWS = ("all", "work", "abs", "quota", "attendance")
+_FILTERS = ("company", "project", "subproject", "person", "task", "absence")
+
+
+def export(
+    start: Any,
+    end: Any,
+    *,
+    keys: Any,
+    show: str = "all",
+    status: Any = None,
+    groups: Any = None,
+    company: Any = None,
+    project: Any = None,
+    subproject: Any = None,
+    person: Any = None,
+    task: Any = None,
+    absence: Any = None,
+    output: str = "array",
+    client: Any = None,
+    refresh: bool = False,
+) -> pd.DataFrame:
+    """Run a ``time_entry.export`` job and return its rows as a typed frame.
+
+    Rows are aggregated by the server over the dimension keys you ask for
+    (ask for ``eventId`` to get one row per entry). Each key becomes typed
+    columns (see :mod:`beebole_pandas.export_parse`): names ``company_name``,
+    ids ``company_id`` + ``company_xid``, measures Float64, dates datetime64,
+    ``status`` categorical.
+
+    Parameters
+    ----------
+    start, end
+        The period, both included.
+    keys
+        Export keys, e.g. ``["person", "project", "hours"]``.
+    show
+        ``"all"``, ``"work"``, ``"abs"``, ``"quota"`` or ``"attendance"``.
+    status
+        Status code(s) or label(s) to keep (``statusFilters``).
+    groups
+        Group(s) of people to keep (ids, xids or names; ``gids``).
+    company, project, subproject, person, task, absence
+        At most one entity filter (the API takes one). A list runs one job per value.
+    output
+        ``"array"`` (typed JSON, the default) or ``"csv"`` (localised text, parsed here).
+
+    Examples
+    --------
+    >>> bb.export("2024-01-01", "2024-01-31", keys=["person", "hours"])   # doctest: +SKIP
+    """
+    first, last = period(start, end)
+    if show not in _SHOWS:
+        raise ValidationError(f"show={show!r} is not one of {', '.join(map(repr, _SHOWS))}")
+    if output not in ("array", "csv"):
+        raise ValidationError(f"output={output!r} is not 'array' or 'csv'")
+    key_list = [keys] if isinstance(keys, str) else list(keys)
+    if not key_list:
+        raise ValidationError("keys must name at least one export key, e.g. ['person', 'hours']")
+    export_parse.check_keys(key_list, show)
+    from .loaders import _LOADERS, resolve_client
+
+    def frame_of(kind: str) -> Any:
+        return lambda: _LOADERS[kind](client=client, refresh=refresh)
+
+    client = resolve_client(client)
+    given = {
+        k: v
+        for k, v in zip(
+            _FILTERS, (company, project, subproject, person, task, absence), strict=True
+        )
+        if v is not None
+    }
+    if len(given) > 1:
+        raise ValidationError(
+            f"give at most one entity filter (the API takes one); got {', '.join(given)}"
+        )
+    params: dict[str, Any] = {"from": first, "to": last, "show": show, "keys": key_list}
+    if output == "array":
+        params["outputFormat"] = "array"
+    codes = statuses(status)
+    if codes is not None:
+        params["statusFilters"] = codes
+    group_refs = resolve("group", groups, frame_of("group"))
+    if group_refs is not None:
+        params["gids"] = [r.get("id", r.get("xid")) for r in group_refs]
+    jobs: list[dict[str, Any]] = [params]
+    for kind, value in given.items():
+        refs = resolve(kind, value, frame_of(kind)) or []
+        jobs = [{**params, kind: ref} for ref in refs]
+    frames = [
+        export_parse.parse_export(run_export(client, job, refresh=refresh), key_list)
+        for job in jobs
+    ]
+    if not frames:
+        frame = export_parse.parse_export([], key_list)
+    elif len(frames) == 1:
+        frame = frames[0]
+    else:
+        frame = pd.concat(frames, ignore_index=True)
+    frame.attrs["beebole"] = provenance(
+        "export",
+        {
+            "start": first,
+            "end": last,
+            "keys": key_list,
+            "show": show,
+            **given,
+            "status": codes,
+            "groups": groups,
+            "output": output,
+        },
+    )
+    return frame

@@ -52,6 +52,7 @@ from .schema import snake_case
 
 __all__ = [
     "ENTITY_ID_KEYS",
+    "ENTITY_NAME_KEYS",
     "SHOW_KEYS",
     "TIME_ENTRY_ID_KEYS",
     "TIME_ENTRY_KEYS",

@@ -43,19 +43,22 @@ from .errors import SchemaError
 from .schema import Field
 
 __all__ = [
+    "STATUS_INDEX",
     "build_frame",
     "column_array",
     "empty_frame",
+    "is_missing",
     "missing_array",
     "pandas_dtype",
+    "provenance",
     "to_frame",
     "to_payload",
 ]
 
 _STATUS_DTYPE = pd.CategoricalDtype(list(schema.STATUS_CODES))
-_STATUS_INDEX = {code: i for i, code in enumerate(schema.STATUS_CODES)}
-# Labels are accepted too when building a frame, never produced.
-_STATUS_INDEX.update({label: _STATUS_INDEX[code] for code, label in schema.STATUS_LABELS.items()})
+#: Status code (or label: accepted when reading, never produced) -> categorical code.
+STATUS_INDEX: dict[str, int] = {code: i for i, code in enumerate(schema.STATUS_CODES)}
+STATUS_INDEX.update({label: STATUS_INDEX[code] for code, label in schema.STATUS_LABELS.items()})
 
 
 def pandas_dtype(name: str) -> Any:
@@ -82,12 +85,12 @@ def _datetimes(values: list[Any]) -> np.ndarray:
     # numpy parses ISO dates and "YYYY-MM-DD HH:MM:SS" in C and maps None to NaT;
     # it is several times faster than pd.to_datetime on repeated strings.
     if not set(map(type, values)) <= {str, type(None)}:
-        values = [None if _missing(v) else v for v in values]
+        values = [None if is_missing(v) else v for v in values]
     return np.array(values, dtype="datetime64[s]").astype("datetime64[ns]")
 
 
 def _status(values: list[Any]) -> pd.Categorical:
-    index = _STATUS_INDEX
+    index = STATUS_INDEX
     codes = [index.get(v, -2) if v is not None else -1 for v in values]
     array = np.array(codes, dtype=np.int8)
     if (array == -2).any():
@@ -299,7 +302,13 @@ def build_frame(
     return frame
 
 
-def _provenance(entity: str, scope: Any) -> dict[str, Any]:
+def provenance(entity: str, scope: Any) -> dict[str, Any]:
+    """What ``frame.attrs["beebole"]`` records: the entity, the scope asked for,
+    and the load time (UTC, ISO 8601). Every loader builds it here.
+
+    >>> sorted(provenance("company", None))
+    ['entity', 'loaded_at', 'scope']
+    """
     return {
         "entity": entity,
         "scope": scope,
@@ -333,7 +342,7 @@ def to_frame(entity: str, rows: Iterable[Mapping[str, Any]], *, scope: Any = Non
     ('P1', 'datetime64[ns]', 'category')
     """
     spec = schema.entity(entity)
-    return build_frame(spec.fields, rows, attrs=_provenance(entity, scope))
+    return build_frame(spec.fields, rows, attrs=provenance(entity, scope))
 
 
 def empty_frame(entity: str, *, scope: Any = None) -> pd.DataFrame:
@@ -348,7 +357,12 @@ def empty_frame(entity: str, *, scope: Any = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the way back
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """Whether one cell is a missing value (None, NA, NaT or NaN).
+
+    >>> is_missing(pd.NA), is_missing(float("nan")), is_missing(""), is_missing(0)
+    (True, True, False, False)
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float):
@@ -427,14 +441,14 @@ def to_payload(entity: str, row: Mapping[str, Any], *, identity: bool = True) ->
         columns = set(spec.columns)
         xid = _get(row, "xid") if "xid" in columns else None
         ident = _get(row, "id") if "id" in columns else None
-        if not _missing(xid):
+        if not is_missing(xid):
             payload["xid"] = _json_value(xid, "string", "xid")
-        elif not _missing(ident):
+        elif not is_missing(ident):
             payload["id"] = _json_value(ident, "Int64", "id")
     refs: dict[str, dict[str, Any]] = {}
     for f in spec.writable:
         value = _get(row, f.column)
-        if _missing(value):
+        if is_missing(value):
             continue
         if f.ref is not None:
             key = f.path.rsplit(".", 1)[1]

@@ -13,8 +13,9 @@ for all: with None, ``people()`` lists the people of every company, one cached
 request per company, a few in parallel.
 
 Time entries: for everyone (or a company or a project), ONE ``time_entry.export``
-job instead of one ``time_entry.list`` per person; for one named person,
-``time_entry.list``. Both give exactly the columns of
+job instead of one ``time_entry.list`` per person; for named people,
+``time_entry.list`` each unless :func:`use_export` finds the export cheaper.
+:func:`export` (any keys) lives in :mod:`beebole_pandas.export_jobs`. Both give exactly the columns of
 ``schema.entity("time_entry")``, sorted by date then id.
 
 Dates are naive local values of the account (the API has no time zones).
@@ -27,16 +28,28 @@ Dates are naive local values of the account (the API has no time zones).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import export_parse, schema
-from .errors import SchemaError, ValidationError
-from .export_jobs import run_export
-from .frames import to_frame
-from .scopes import Ref, fan_out, refs_of_frame, resolve, select
+from .errors import PermissionDenied, SchemaError, ValidationError
+from .export_jobs import export, run_export
+from .frames import provenance, to_frame
+from .scopes import (
+    Ref,
+    canonical,
+    fan_out,
+    fill_parents,
+    fill_person,
+    period,
+    refs_of_frame,
+    resolve,
+    select,
+    statuses,
+)
 
 __all__ = [
     "absences",
@@ -45,10 +58,13 @@ __all__ = [
     "export",
     "groups",
     "people",
+    "person_entries",
     "projects",
+    "resolve_client",
     "subprojects",
     "tasks",
     "time_entries",
+    "use_export",
 ]
 
 # The relationship frames live in relations.py; re-exported here because
@@ -71,12 +87,36 @@ __all__ += [
     "team_leaders",
 ]
 
-#: Up to this many named people, time_entries() lists them one by one;
-#: beyond, one export job for everyone is cheaper.
+#: Up to this many named people, time_entries() (and push) always list them
+#: one by one; beyond, :func:`use_export` compares the expected bytes.
 PER_PERSON_LIMIT = 5
+# Expected sizes, measured on the demo sandbox (answers shaped as the
+# reference's examples), for use_export(): a time_entry.list row with its
+# nested names, a row of the id-keys export, the names export and the job
+# round trips, and entries per person and working day. Only the fixed cost
+# depends on the last one: the rest scales alike on both sides.
+LIST_BYTES_PER_ENTRY = 300
+EXPORT_BYTES_PER_ENTRY = 95
+EXPORT_FIXED_BYTES = 20_000
+ENTRIES_PER_WORKDAY = 1.5
 
 
-def _client(client: Any) -> Any:
+def resolve_client(client: Any) -> Any:
+    """``client`` itself, or the default client when it is None.
+
+    Every function taking ``client=None`` goes through here.
+
+    Raises
+    ------
+    NotConnected
+        ``client`` is None and :func:`beebole_pandas.connect` was never called
+        (the message says how to connect).
+
+    Examples
+    --------
+    >>> resolve_client(None) is bb.get_client()   # doctest: +SKIP
+    True
+    """
     if client is not None:
         return client
     from .client import get_client
@@ -106,7 +146,7 @@ def _scoped(
     spec = schema.entity(entity)
     parent = spec.scope
     assert parent is not None
-    client = _client(client)
+    client = resolve_client(client)
     refs = resolve(parent, value, lambda: _LOADERS[parent](client=client, refresh=refresh))
     if refs is None:
         refs = refs_of_frame(_LOADERS[parent](client=client, refresh=refresh))
@@ -127,7 +167,7 @@ def companies(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
     --------
     >>> bb.companies()[["id", "xid", "name", "projects_count"]]   # doctest: +SKIP
     """
-    client = _client(client)
+    client = resolve_client(client)
     rows = list_rows(client, "company.list", "companies", refresh=refresh)
     return to_frame("company", rows)
 
@@ -220,7 +260,7 @@ def groups(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
     --------
     >>> bb.groups()[["name", "depth", "path"]]   # doctest: +SKIP
     """
-    client = _client(client)
+    client = resolve_client(client)
     rows = list_rows(client, "group.tree", "groups", refresh=refresh)
     return to_frame("group", flatten_tree(rows))
 
@@ -232,7 +272,7 @@ def custom_fields(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
     --------
     >>> bb.custom_fields()   # doctest: +SKIP
     """
-    client = _client(client)
+    client = resolve_client(client)
     rows = list_rows(client, "custom_field.list", "customFields", refresh=refresh)
     return to_frame("custom_field", rows)
 
@@ -251,48 +291,145 @@ _LOADERS: dict[str, Any] = {
 # -- time entries and exports ---------------------------------------------------------
 
 
-def _day(value: Any, name: str) -> str:
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value[:10]).isoformat()
-        except ValueError:
-            pass
-    elif isinstance(value, _dt.date | pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    raise ValidationError(
-        f"{name}={value!r} is not a date; use 'YYYY-MM-DD', a date or a Timestamp"
-    )
-
-
-def _period(start: Any, end: Any) -> tuple[str, str]:
-    first, last = _day(start, "start"), _day(end, "end")
-    if last < first:
-        raise ValidationError(f"end ({last}) is before start ({first})")
-    return first, last
-
-
-def _statuses(status: Any) -> list[str] | None:
-    if status is None:
-        return None
-    values = [status] if isinstance(status, str) else list(status)
-    labels = {label: code for code, label in schema.STATUS_LABELS.items()}
-    codes: list[str] = []
-    for v in values:
-        code = labels.get(v, v) if isinstance(v, str) else v
-        if code not in schema.STATUS_CODES:
-            valid = ", ".join(f"{c!r} ({schema.STATUS_LABELS[c]})" for c in schema.STATUS_CODES)
-            raise ValidationError(f"unknown status {v!r}; valid statuses are {valid}")
-        if code not in codes:
-            codes.append(code)
-    return codes
-
-
 def _frame_of(kind: str, client: Any, refresh: bool) -> Any:
     return lambda: _LOADERS[kind](client=client, refresh=refresh)
 
 
 def _sorted_entries(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["date", "id"], kind="stable", ignore_index=True)
+
+
+def _loader(client: Any) -> Callable[[str, bool], pd.DataFrame]:
+    return lambda kind, refresh: _LOADERS[kind](client=client, refresh=refresh)
+
+
+def _getter(client: Any) -> Callable[[str, Ref], Mapping[str, Any] | None]:
+    """``<kind>.get`` of one reference (cached); None when the user may not see it."""
+
+    def get(kind: str, ref: Ref) -> Mapping[str, Any] | None:
+        try:
+            found = client.call(f"{kind}.get", **ref).get(kind)
+        except PermissionDenied:
+            return None
+        return found if isinstance(found, Mapping) else None
+
+    return get
+
+
+def _canonical(client: Any, kind: str, refs: list[Ref] | None) -> list[Ref] | None:
+    """:func:`~beebole_pandas.scopes.canonical`, sparing the ``<kind>.get`` of
+    ids a cheap (or, for people, already loaded) list shows."""
+    if refs is None or not any("id" in r for r in refs):
+        return refs
+    known: set[int] = set()
+    if kind in ("company", "person"):
+        ids = _LOADERS[kind](client=client)["id"]
+        known = {int(i) for i in ids[ids.notna()]}
+    return canonical(kind, refs, _getter(client), known=known)
+
+
+def _listed(client: Any, person: Ref, first: str, last: str, refresh: bool) -> list[dict[str, Any]]:
+    rows = list_rows(
+        client,
+        "time_entry.list",
+        "timeEntries",
+        refresh=refresh,
+        person=person,
+        **{"from": first, "to": last},
+    )
+    # Copies: the filling must not change the client's cached answer.
+    return fill_person([dict(r) for r in rows], person, _getter(client))
+
+
+def person_entries(
+    client: Any, person: Any, start: Any, end: Any, *, refresh: bool = False
+) -> pd.DataFrame:
+    """One person's time entries over [start, end], with one ``time_entry.list``.
+
+    The person and the parent project/company are filled in when the API's
+    rows lack them (:func:`~beebole_pandas.scopes.fill_person`,
+    :func:`~beebole_pandas.scopes.fill_parents`), so the
+    frame equals what the export path of :func:`time_entries` gives for that
+    person: exactly ``schema.entity("time_entry").columns``, sorted by date
+    then id.
+
+    Parameters
+    ----------
+    client
+        A client, or None for the default one.
+    person
+        One person: an id, an xid, a name or a reference (``{"xid": "E-7"}``).
+    start, end
+        The period, both included.
+    refresh
+        Bypass the cache for the entries (the lists used to fill parents stay
+        cached: a parent missing from them reloads them once).
+
+    Raises
+    ------
+    NotFound
+        The person does not exist (the server's answer).
+
+    Examples
+    --------
+    >>> person_entries(None, {"id": 1002}, "2026-10-01", "2026-10-31")   # doctest: +SKIP
+    """
+    first, last = period(start, end)
+    client = resolve_client(client)
+    refs = resolve("person", person, _frame_of("person", client, False)) or []
+    if len(refs) != 1:
+        raise ValidationError(f"person={person!r} must name exactly one person, not {len(refs)}")
+    rows = fill_parents(_listed(client, refs[0], first, last, refresh), _loader(client))
+    scope = {"start": first, "end": last, "person": person}
+    return _sorted_entries(to_frame("time_entry", rows, scope=scope))
+
+
+def _workdays(first: str, last: str) -> int:
+    end = (_dt.date.fromisoformat(last) + _dt.timedelta(days=1)).isoformat()
+    return max(1, int(np.busday_count(first, end)))
+
+
+def use_export(client: Any, people: Any, start: Any, end: Any) -> bool:
+    """Whether the entries of ``people`` over [start, end] are cheaper to read
+    with one export of everyone's entries than with one ``time_entry.list``
+    per person. The one rule of :func:`time_entries` and of push.
+
+    Up to :data:`PER_PERSON_LIMIT` people, never (a few small requests). Beyond,
+    the export wins only when its expected bytes (every person of the account,
+    at :data:`EXPORT_BYTES_PER_ENTRY`, plus :data:`EXPORT_FIXED_BYTES`) are
+    fewer than those of the lists (the people named, at
+    :data:`LIST_BYTES_PER_ENTRY`): bytes are the scarcer daily budget. The
+    account's head count comes from :func:`people` (cached).
+
+    Parameters
+    ----------
+    client
+        A client, or None for the default one.
+    people
+        The people named (ids, xids, names or references; a list), or None
+        for everyone (always the export).
+    start, end
+        The period, both included.
+
+    Examples
+    --------
+    >>> use_export(None, [1001, 1002], "2026-01-01", "2026-06-30")   # doctest: +SKIP
+    False
+    >>> use_export(None, None, "2026-01-01", "2026-06-30")           # doctest: +SKIP
+    True
+    """
+    first, last = period(start, end)
+    if people is None:
+        return True
+    client = resolve_client(client)
+    refs = resolve("person", people, _frame_of("person", client, False)) or []
+    if len(refs) <= PER_PERSON_LIMIT:
+        return False
+    everyone = len(_LOADERS["person"](client=client))
+    entries = _workdays(first, last) * ENTRIES_PER_WORKDAY
+    export_bytes = EXPORT_FIXED_BYTES + max(everyone, len(refs)) * entries * EXPORT_BYTES_PER_ENTRY
+    list_bytes = len(refs) * entries * LIST_BYTES_PER_ENTRY
+    return export_bytes < list_bytes
 
 
 def time_entries(
@@ -309,16 +446,18 @@ def time_entries(
     """The time entries of a period, for everyone or for a scope.
 
     For everyone, a company or a project: one ``time_entry.export`` job (a few
-    requests however many people). For up to :data:`PER_PERSON_LIMIT` named
-    people: one ``time_entry.list`` each. Either way the frame has exactly
-    ``schema.entity("time_entry").columns``, sorted by date then id.
+    requests however many people). For named people: one ``time_entry.list``
+    each, unless :func:`use_export` finds the export cheaper. Either way the
+    frame has exactly ``schema.entity("time_entry").columns``, sorted by date
+    then id, with every entry's person and ancestors filled in.
 
     Parameters
     ----------
     start, end
         The period, both included (``"2024-01-01"``, a date or a Timestamp).
     person, company, project
-        Scopes: an id, an xid, a name, a list of them, or None.
+        Scopes: an id, an xid, a name, a list of them, or None. An entity with
+        an xid may be named by its numeric id too.
     status
         A status code or label (``"a"`` / ``"approved"``), or a list of them.
 
@@ -327,9 +466,9 @@ def time_entries(
     >>> bb.time_entries("2024-01-01", "2024-01-31")                      # doctest: +SKIP
     >>> bb.time_entries("2024-01-01", "2024-01-31", person="Léa Martin")  # doctest: +SKIP
     """
-    first, last = _period(start, end)
-    codes = _statuses(status)
-    client = _client(client)
+    first, last = period(start, end)
+    codes = statuses(status)
+    client = resolve_client(client)
     people_refs = resolve("person", person, _frame_of("person", client, refresh))
     company_refs = resolve("company", company, _frame_of("company", client, refresh))
     project_refs = resolve("project", project, _frame_of("project", client, refresh))
@@ -341,32 +480,28 @@ def time_entries(
         "project": project,
         "status": codes,
     }
-    if people_refs is not None and len(people_refs) <= PER_PERSON_LIMIT:
-        pages = fan_out(
-            lambda ref: list_rows(
-                client,
-                "time_entry.list",
-                "timeEntries",
-                refresh=refresh,
-                person=ref,
-                **{"from": first, "to": last},
-            ),
-            people_refs,
-        )
-        frame = to_frame("time_entry", [row for page in pages for row in page], scope=scope)
+    # Rows show an entity with an xid by its xid only: filters applied here
+    # must name it so (a filter sent to the server may use either).
+    local: dict[str, list[Ref] | None] = {"company": company_refs, "project": project_refs}
+    if people_refs is not None and not use_export(client, people_refs, first, last):
+        pages = fan_out(lambda ref: _listed(client, ref, first, last, refresh), people_refs)
+        rows = fill_parents([row for page in pages for row in page], _loader(client))
+        frame = to_frame("time_entry", rows)
         if codes is not None:
             frame = frame[frame["status"].isin(codes).to_numpy(bool)]
-        frame = select(select(frame, "company", company_refs), "project", project_refs)
-        frame = _sorted_entries(frame)
     else:
         params: dict[str, Any] = {"from": first, "to": last, "show": "all", "outputFormat": "array"}
         if codes is not None:
             params["statusFilters"] = codes
-        # The API takes one entity filter: send the narrowest single one, apply the rest here.
-        for kind, refs in (("project", project_refs), ("company", company_refs)):
+        # The API takes one entity filter: send the narrowest single one (the
+        # server applies it, by id or xid alike), apply the others here.
+        for kind in ("project", "company"):
+            refs = local[kind]
             if refs is not None and len(refs) == 1:
                 params[kind] = refs[0]
+                del local[kind]
                 break
+        local["person"] = people_refs
         # Two jobs side by side: entries with ids only, and the distinct references
         # with their names (see export_parse.TIME_ENTRY_ID_KEYS): half the bytes.
         key_sets = [export_parse.TIME_ENTRY_ID_KEYS, export_parse.TIME_ENTRY_NAME_KEYS]
@@ -379,128 +514,8 @@ def time_entries(
             for result, keys in zip(results, key_sets, strict=True)
         )
         frame = export_parse.export_to_time_entries(entries, names)
-        for kind, refs in (
-            ("person", people_refs),
-            ("company", company_refs),
-            ("project", project_refs),
-        ):
-            frame = select(frame, kind, refs)
-        frame = _sorted_entries(frame)
-    frame.attrs["beebole"] = {
-        "entity": "time_entry",
-        "scope": scope,
-        "loaded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-    }
-    return frame
-
-
-_SHOWS = ("all", "work", "abs", "quota", "attendance")
-_FILTERS = ("company", "project", "subproject", "person", "task", "absence")
-
-
-def export(
-    start: Any,
-    end: Any,
-    *,
-    keys: Any,
-    show: str = "all",
-    status: Any = None,
-    groups: Any = None,
-    company: Any = None,
-    project: Any = None,
-    subproject: Any = None,
-    person: Any = None,
-    task: Any = None,
-    absence: Any = None,
-    output: str = "array",
-    client: Any = None,
-    refresh: bool = False,
-) -> pd.DataFrame:
-    """Run a ``time_entry.export`` job and return its rows as a typed frame.
-
-    Rows are aggregated by the server over the dimension keys you ask for
-    (ask for ``eventId`` to get one row per entry). Each key becomes typed
-    columns (see :mod:`beebole_pandas.export_parse`): names ``company_name``,
-    ids ``company_id`` + ``company_xid``, measures Float64, dates datetime64,
-    ``status`` categorical.
-
-    Parameters
-    ----------
-    start, end
-        The period, both included.
-    keys
-        Export keys, e.g. ``["person", "project", "hours"]``.
-    show
-        ``"all"``, ``"work"``, ``"abs"``, ``"quota"`` or ``"attendance"``.
-    status
-        Status code(s) or label(s) to keep (``statusFilters``).
-    groups
-        Group(s) of people to keep (ids, xids or names; ``gids``).
-    company, project, subproject, person, task, absence
-        At most one entity filter (the API takes one). A list runs one job per value.
-    output
-        ``"array"`` (typed JSON, the default) or ``"csv"`` (localised text, parsed here).
-
-    Examples
-    --------
-    >>> bb.export("2024-01-01", "2024-01-31", keys=["person", "hours"])   # doctest: +SKIP
-    """
-    first, last = _period(start, end)
-    if show not in _SHOWS:
-        raise ValidationError(f"show={show!r} is not one of {', '.join(map(repr, _SHOWS))}")
-    if output not in ("array", "csv"):
-        raise ValidationError(f"output={output!r} is not 'array' or 'csv'")
-    key_list = [keys] if isinstance(keys, str) else list(keys)
-    if not key_list:
-        raise ValidationError("keys must name at least one export key, e.g. ['person', 'hours']")
-    export_parse.check_keys(key_list, show)
-    client = _client(client)
-    given = {
-        k: v
-        for k, v in zip(
-            _FILTERS, (company, project, subproject, person, task, absence), strict=True
-        )
-        if v is not None
-    }
-    if len(given) > 1:
-        raise ValidationError(
-            f"give at most one entity filter (the API takes one); got {', '.join(given)}"
-        )
-    params: dict[str, Any] = {"from": first, "to": last, "show": show, "keys": key_list}
-    if output == "array":
-        params["outputFormat"] = "array"
-    codes = _statuses(status)
-    if codes is not None:
-        params["statusFilters"] = codes
-    group_refs = resolve("group", groups, _frame_of("group", client, refresh))
-    if group_refs is not None:
-        params["gids"] = [r.get("id", r.get("xid")) for r in group_refs]
-    jobs: list[dict[str, Any]] = [params]
-    for kind, value in given.items():
-        refs = resolve(kind, value, _frame_of(kind, client, refresh)) or []
-        jobs = [{**params, kind: ref} for ref in refs]
-    frames = [
-        export_parse.parse_export(run_export(client, job, refresh=refresh), key_list)
-        for job in jobs
-    ]
-    if not frames:
-        frame = export_parse.parse_export([], key_list)
-    elif len(frames) == 1:
-        frame = frames[0]
-    else:
-        frame = pd.concat(frames, ignore_index=True)
-    frame.attrs["beebole"] = {
-        "entity": "export",
-        "scope": {
-            "start": first,
-            "end": last,
-            "keys": key_list,
-            "show": show,
-            **given,
-            "status": codes,
-            "groups": groups,
-            "output": output,
-        },
-        "loaded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-    }
+    for kind, refs in local.items():
+        frame = select(frame, kind, _canonical(client, kind, refs))
+    frame = _sorted_entries(frame)
+    frame.attrs["beebole"] = provenance("time_entry", scope)
     return frame

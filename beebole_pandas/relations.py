@@ -30,12 +30,14 @@ from typing import Any
 
 import pandas as pd
 
+from . import schema
 from .errors import ValidationError
-from .frames import build_frame
+from .frames import build_frame, provenance
 from .schema import Field
 from .scopes import Ref, fan_out, refs_of_frame
 
 __all__ = [
+    "PLURAL",
     "custom_field_values",
     "group_assignments",
     "members",
@@ -44,13 +46,11 @@ __all__ = [
     "team_leaders",
 ]
 
-_PLURAL = {
-    "companies": "company",
-    "people": "person",
-    "projects": "project",
-    "subprojects": "subproject",
-    "tasks": "task",
-    "absences": "absence",
+#: ``group.assignments`` answers one member per kind, named as its list member
+#: (``"people"`` -> ``"person"``).
+PLURAL: dict[str, str] = {
+    schema.entity(kind).list_member: kind
+    for kind in ("company", "person", "project", "subproject", "task", "absence")
 }
 
 
@@ -81,21 +81,11 @@ def _check(kind: str, entity: str, valid: tuple[str, ...]) -> None:
 
 
 def _frame(fields: list[Field], rows: list[dict[str, Any]], name: str, scope: Any) -> pd.DataFrame:
-    import datetime as _dt
-
-    return build_frame(
-        fields,
-        rows,
-        attrs={
-            "entity": name,
-            "scope": scope,
-            "loaded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        },
-    )
+    return build_frame(fields, rows, attrs=provenance(name, scope))
 
 
 def _client(client: Any) -> Any:
-    from .loaders import _client as resolve_client
+    from .loaders import resolve_client
 
     return resolve_client(client)
 
@@ -156,7 +146,7 @@ def group_assignments(
     >>> bb.group_assignments("person").merge(bb.people(), left_on="entity_id", right_on="id")  # doctest: +SKIP
     """
     if entity is not None:
-        _check("group assignments", entity, tuple(_PLURAL.values()))
+        _check("group assignments", entity, tuple(PLURAL.values()))
     from .loaders import groups
 
     client = _client(client)
@@ -166,7 +156,7 @@ def group_assignments(
     answers = fan_out(lambda ref: client.call("group.assignments", refresh=refresh, **ref), refs)
     rows = []
     for ref, name, answer in zip(refs, names, answers, strict=True):
-        for member, kind in _PLURAL.items():
+        for member, kind in PLURAL.items():
             if entity is not None and kind != entity:
                 continue
             for target in answer.get(member) or []:
@@ -217,6 +207,10 @@ def specific_tasks(entity: str, *, client: Any = None, refresh: bool = False) ->
     """The tasks specific to every company, project or subproject, with whether
     specific tasks are disabled for that entity.
 
+    Every entity has at least one row: one without specific tasks shows once,
+    with its ``disabled`` flag and the task columns <NA> (so an entity that
+    disabled specific tasks and has none is still seen as disabled).
+
     Examples
     --------
     >>> bb.specific_tasks("project")   # doctest: +SKIP
@@ -226,7 +220,7 @@ def specific_tasks(entity: str, *, client: Any = None, refresh: bool = False) ->
     rows = [
         {"owner": owner, "disabled": answer.get("disabled"), "target": target}
         for owner, answer in _per_owner(entity, "specific_tasks", client, refresh)
-        for target in answer.get("specificTasks") or []
+        for target in answer.get("specificTasks") or [None]
     ]
     fields = [
         *_side(entity, "owner"),

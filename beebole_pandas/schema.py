@@ -25,7 +25,6 @@ converted to UTC.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import SchemaError
@@ -313,10 +312,6 @@ def entity(name: str) -> Entity:
         raise SchemaError(
             f"unknown entity {name!r}; valid entities are: {', '.join(ENTITIES)}"
         ) from None
-
-
-def iter_entities() -> Iterator[Entity]:
-    return iter(ENTITIES.values())
 
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")

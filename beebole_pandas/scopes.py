@@ -5,20 +5,43 @@ wants (``{"id": 3}`` or ``{"xid": "C-ACME"}``). Integers are ids and are sent
 as they are (the server says if one does not exist). Strings are matched
 against the entity's list, first as xids, then as names; a name must be
 unique, and an unknown string gets an error listing valid names.
+
+Rows show an entity with an xid by its xid only (``{"xid": "C-INIT"}``, never
+its numeric id): :func:`canonical` turns ids given by the user into that form
+before rows are filtered, and :func:`fill_person` / :func:`fill_parents` add
+the references ``time_entry.list`` rows leave out, in that same form.
+
+The functions here never call the API themselves: they are given the loaders
+(``frame_of``) or a ``<kind>.get`` (``get``) to use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as _dt
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .errors import NotFound, ValidationError
 
-__all__ = ["Ref", "fan_out", "ref_of_row", "refs_of_frame", "resolve", "select"]
+__all__ = [
+    "Ref",
+    "canonical",
+    "fan_out",
+    "fill_parents",
+    "fill_person",
+    "period",
+    "ref_key",
+    "ref_of_row",
+    "refs_of_frame",
+    "resolve",
+    "select",
+    "statuses",
+]
 
 Ref = dict[str, Any]
 #: Parallel requests for one loader: enough to hide latency, few enough to be polite.
@@ -158,3 +181,195 @@ def fan_out(call: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         return [call(i) for i in items]
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
         return list(pool.map(call, items))
+
+
+Getter = Callable[[str, Ref], Mapping[str, Any] | None]
+FrameOf = Callable[[str, bool], pd.DataFrame]
+
+
+def ref_key(ref: Any) -> tuple[str, Any] | None:
+    """``("xid", x)`` or ``("id", n)`` of a reference object, None if it has neither.
+
+    >>> ref_key({"id": 3, "name": "Acme"}), ref_key({"xid": "C1"}), ref_key(None)
+    (('id', 3), ('xid', 'C1'), None)
+    """
+    if not isinstance(ref, Mapping):
+        return None
+    if ref.get("xid") is not None:
+        return ("xid", ref["xid"])
+    if ref.get("id") is not None:
+        return ("id", ref["id"])
+    return None
+
+
+def canonical(
+    kind: str, refs: list[Ref] | None, get: Getter, *, known: Collection[int] = ()
+) -> list[Ref] | None:
+    """The references as rows show them: by xid for an entity that has one.
+
+    A filter naming such an entity by its numeric id would match no row, so
+    each ``{"id": n}`` is looked up with ``get(kind, ref)`` (``<kind>.get``),
+    except the ids in ``known``: ids the entity's list shows, hence without xid.
+
+    >>> canonical("company", [{"id": 105}, {"xid": "C1"}], lambda k, r: {"xid": "C-INIT"})
+    [{'xid': 'C-INIT'}, {'xid': 'C1'}]
+    """
+    if refs is None:
+        return None
+    out: list[Ref] = []
+    for ref in refs:
+        if "id" in ref and "xid" not in ref and ref["id"] not in known:
+            found = get(kind, ref)
+            if found is not None and found.get("xid") is not None:
+                ref = {"xid": found["xid"]}
+        if ref not in out:
+            out.append(ref)
+    return out
+
+
+def fill_person(rows: list[dict[str, Any]], person: Ref, get: Getter) -> list[dict[str, Any]]:
+    """Name ``person``, the one the rows were listed for, in rows that lack it.
+
+    ``time_entry.list`` names the person in its request, not in its rows. The
+    person is written as rows show it (by xid when it has one) with its name,
+    from ``get("person", person)``; when that gives nothing the request's
+    reference is used as it is. Rows are changed in place and returned.
+
+    >>> fill_person([{"id": 1}], {"id": 7}, lambda k, r: {"xid": "E-7", "name": "Ann"})
+    [{'id': 1, 'person': {'xid': 'E-7', 'name': 'Ann'}}]
+    """
+    if all(ref_key(row.get("person")) is not None for row in rows):
+        return rows
+    shown: dict[str, Any] = dict(person)
+    found = get("person", person)
+    key = ref_key(found)
+    if found is not None and key is not None:
+        shown = {key[0]: key[1], "name": found.get("name")}
+    for row in rows:
+        if ref_key(row.get("person")) is None:
+            row["person"] = dict(shown)
+    return rows
+
+
+class _Lists:
+    """Name and parent of every entity of a kind, from its list frame; each
+    list read once from the cache, and reloaded at most once (bypassing it)
+    when an entity is missing, e.g. created since the list was cached."""
+
+    def __init__(self, frame_of: FrameOf) -> None:
+        self.frame_of = frame_of
+        self.tables: dict[str, tuple[dict[Any, tuple[Any, Any]], bool]] = {}
+
+    def _table(self, kind: str, refresh: bool) -> dict[Any, tuple[Any, Any]]:
+        frame = self.frame_of(kind, refresh)
+
+        def column(name: str) -> list[Any]:
+            return frame[name].astype(object).where(frame[name].notna(), None).tolist()
+
+        keys = [
+            ref_key({"id": i, "xid": x}) for i, x in zip(column("id"), column("xid"), strict=True)
+        ]
+        parent = {"subproject": "project", "project": "company"}.get(kind)
+        parents: list[Any] = [None] * len(frame)
+        if parent is not None:
+            parents = [
+                ref_key({"id": i, "xid": x})
+                for i, x in zip(column(f"{parent}_id"), column(f"{parent}_xid"), strict=True)
+            ]
+        return {
+            k: (n, p)
+            for k, n, p in zip(keys, column("name"), parents, strict=True)
+            if k is not None
+        }
+
+    def get(self, kind: str, key: tuple[str, Any]) -> tuple[Any, Any] | None:
+        """``(name, parent key)`` of one entity, or None if its list lacks it."""
+        if kind not in self.tables:
+            self.tables[kind] = (self._table(kind, False), False)
+        table, fresh = self.tables[kind]
+        if key not in table and not fresh:
+            table = self._table(kind, True)
+            self.tables[kind] = (table, True)
+        return table.get(key)
+
+
+def fill_parents(rows: list[dict[str, Any]], frame_of: FrameOf) -> list[dict[str, Any]]:
+    """Fill the parent project and company of time-entry rows that lack them.
+
+    The reference shows ``time_entry.list`` rows naming only the entity an
+    entry is logged on (a subproject entry has no ``project`` nor
+    ``company``); frames hold every ancestor, as the export does, so that
+    ``company=`` / ``project=`` filters and the reports see them. Parents and
+    their names come from the subproject, project and company lists
+    (``frame_of(kind, refresh)``, a loader), read only when a row lacks a
+    parent. Rows are changed in place and returned.
+
+    >>> lists = {"subproject": pd.DataFrame({"id": [5], "xid": [None], "name": ["Design"],
+    ...                                      "project_id": [None], "project_xid": ["P1"]}),
+    ...          "project": pd.DataFrame({"id": [None], "xid": ["P1"], "name": ["Web"],
+    ...                                   "company_id": [3], "company_xid": [None]}),
+    ...          "company": pd.DataFrame({"id": [3], "xid": [None], "name": ["Acme"]})}
+    >>> fill_parents([{"subproject": {"id": 5}}], lambda kind, refresh: lists[kind])
+    [{'subproject': {'id': 5}, 'project': {'xid': 'P1', 'name': 'Web'}, 'company': {'id': 3, 'name': 'Acme'}}]
+    """
+    lists = _Lists(frame_of)
+    for child, parent in (("subproject", "project"), ("project", "company")):
+        for row in rows:
+            if ref_key(row.get(parent)) is not None:
+                continue
+            key = ref_key(row.get(child))
+            found = lists.get(child, key) if key is not None else None
+            if found is None or found[1] is None:
+                continue
+            above = lists.get(parent, found[1])
+            row[parent] = {found[1][0]: found[1][1], "name": above[0] if above else None}
+    return rows
+
+
+# -- other arguments of the loaders ---------------------------------------------------
+
+
+def _day(value: Any, name: str) -> str:
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            pass
+    elif isinstance(value, _dt.date | pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    raise ValidationError(
+        f"{name}={value!r} is not a date; use 'YYYY-MM-DD', a date or a Timestamp"
+    )
+
+
+def period(start: Any, end: Any) -> tuple[str, str]:
+    """A period argument as two ISO dates, checked.
+
+    >>> period("2024-01-01", pd.Timestamp("2024-01-31 10:00"))
+    ('2024-01-01', '2024-01-31')
+    """
+    first, last = _day(start, "start"), _day(end, "end")
+    if last < first:
+        raise ValidationError(f"end ({last}) is before start ({first})")
+    return first, last
+
+
+def statuses(status: Any) -> list[str] | None:
+    """A status argument (codes or labels, one or a list) as codes; None for all.
+
+    >>> statuses(["approved", "s", "a"])
+    ['a', 's']
+    """
+    if status is None:
+        return None
+    values = [status] if isinstance(status, str) else list(status)
+    labels = {label: code for code, label in schema.STATUS_LABELS.items()}
+    codes: list[str] = []
+    for v in values:
+        code = labels.get(v, v) if isinstance(v, str) else v
+        if code not in schema.STATUS_CODES:
+            valid = ", ".join(f"{c!r} ({schema.STATUS_LABELS[c]})" for c in schema.STATUS_CODES)
+            raise ValidationError(f"unknown status {v!r}; valid statuses are {valid}")
+        if code not in codes:
+            codes.append(code)
+    return codes

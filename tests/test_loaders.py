@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,10 +13,11 @@ import pandas as pd
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas import schema
+from beebole_pandas import loaders, schema
 from beebole_pandas.errors import NotFound, ValidationError
 
 MONTH = ("2026-10-01", "2026-10-31")
+DATA = Path(__file__).parent / "data"
 
 DTYPES = {
     "Int64": pd.Int64Dtype(),
@@ -305,9 +308,17 @@ def test_members_managers_specific_tasks_and_leaders(server: Any) -> None:
         )
         assert len(frame) == n, entity
         tasks = bb.specific_tasks(entity)
-        assert len(tasks) == len(
-            rows(server, "SELECT * FROM specific_task WHERE kind=?", (entity,))
+        linked = rows(server, "SELECT * FROM specific_task WHERE kind=?", (entity,))
+        owners = rows(server, f"SELECT id, xid, st_disabled FROM {entity}")
+        without = {r["id"] for r in owners} - {r["eid"] for r in linked}
+        # One row per specific task, plus one (task columns <NA>) per entity with none.
+        assert len(tasks) == len(linked) + len(without), entity
+        assert tasks["task_id"].isna().sum() + tasks["task_xid"].isna().sum() >= len(without)
+        disabled = {ref(r): bool(r["st_disabled"]) for r in owners}
+        shown = dict(
+            zip(frame_refs(tasks, f"{entity}_"), tasks["disabled"].astype(bool), strict=True)
         )
+        assert shown == disabled, entity
     managers = bb.project_managers()
     truth = rows(
         server,
@@ -342,3 +353,148 @@ def test_loaders_are_cached_and_refresh_bypasses_the_cache(server: Any) -> None:
     assert cost(lambda: bb.time_entries(*MONTH)) <= 5
     assert cost(lambda: bb.time_entries(*MONTH)) == 0
     assert 1 <= cost(lambda: bb.time_entries(*MONTH, refresh=True)) <= 5
+
+
+# -- references as rows show them, and the export-or-list rule ------------------------------------
+
+
+def test_a_company_with_an_xid_named_by_its_numeric_id(server: Any) -> None:
+    """An entity with an xid shows in rows by its xid only: a numeric-id filter must still match."""
+    cid = rows(server, "SELECT id FROM company WHERE xid='C-INIT'")[0]["id"]
+    everyone = bb.time_entries(*MONTH)
+    expected = everyone[(everyone["company_xid"] == "C-INIT").fillna(False).to_numpy(bool)]
+    expected = expected.reset_index(drop=True)
+    assert len(expected) == len(entries_in(server, *MONTH, "AND te.company=?", (cid,))) > 0
+    pd.testing.assert_frame_equal(bb.time_entries(*MONTH, company=cid), expected)
+    pd.testing.assert_frame_equal(bb.time_entries(*MONTH, company="C-INIT"), expected)
+    # The per-person path filters here, not on the server: same answer either way.
+    two = [
+        r["person"]
+        for r in rows(
+            server,
+            "SELECT person, count(*) n FROM time_entry WHERE company=? AND date BETWEEN ? AND ? "
+            "GROUP BY person ORDER BY n DESC LIMIT 2",
+            (cid, *MONTH),
+        )
+    ]
+    theirs = [r["id"] for r in entries_in(server, *MONTH, "AND te.person IN (?, ?)", tuple(two))]
+    mine = expected[expected["id"].isin(theirs).to_numpy(bool)].reset_index(drop=True)
+    assert len(mine) > 0
+    for company in (cid, "C-INIT", [cid, 101]):
+        got = bb.time_entries(*MONTH, person=two, company=company)
+        got = got[(got["company_xid"] == "C-INIT").fillna(False).to_numpy(bool)]
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), mine)
+
+
+def test_many_people_by_id_including_one_with_an_xid_on_both_paths(
+    server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everyone_ids = [r["id"] for r in rows(server, "SELECT id FROM person ORDER BY id")]
+    named = everyone_ids[:30]
+    with_xid = rows(server, "SELECT id, xid FROM person WHERE id=?", (1007,))[0]
+    assert with_xid["xid"] and with_xid["id"] in named
+    assert loaders.use_export(None, named, *MONTH)
+    before = server.stats()["by_service"]
+    exported = bb.time_entries(*MONTH, person=named)
+    gets = server.stats()["by_service"].get("person.get", 0) - before.get("person.get", 0)
+    # Only the ids the people list does not show (people with an xid) are looked up.
+    assert (
+        1
+        <= gets
+        <= sum(
+            1 for r in rows(server, "SELECT id, xid FROM person") if r["xid"] and r["id"] in named
+        )
+    )
+    monkeypatch.setattr(loaders, "use_export", lambda *args: False)
+    listed = bb.time_entries(*MONTH, person=named)
+    truth = entries_in(
+        server, *MONTH, f"AND te.person IN ({','.join('?' * len(named))})", tuple(named)
+    )
+    assert len(exported) == len(truth)
+    assert (exported["person_xid"] == with_xid["xid"]).sum() > 0
+    pd.testing.assert_frame_equal(exported, listed)
+
+
+def test_a_few_people_are_listed_when_that_costs_fewer_bytes(
+    server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    half_year = ("2026-01-01", "2026-06-30")
+    six = [1001, 1002, 1004, 1005, 1006, 1007]
+    assert not loaders.use_export(None, six, *half_year)
+    assert loaders.use_export(None, None, *half_year)
+    assert not loaders.use_export(None, six[:2], "2026-01-01", "2026-01-01")
+
+    def spend(**kwargs: Any) -> tuple[pd.DataFrame, int]:
+        before = server.stats()["bytes"]
+        frame = bb.time_entries(*half_year, person=six, refresh=True, **kwargs)
+        return frame, int(server.stats()["bytes"] - before)
+
+    listed, listed_bytes = spend()
+    monkeypatch.setattr(loaders, "use_export", lambda *args: True)
+    exported, exported_bytes = spend()
+    pd.testing.assert_frame_equal(listed, exported)
+    assert listed_bytes < exported_bytes
+
+
+class DocumentedShape:
+    """The real client, with time_entry.list rows cut to the reference's shape:
+    no ``person`` and no parents (documented-examples.json, "List Time Entries")."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def call(self, service: str, /, **params: Any) -> dict[str, Any]:
+        answer = self.client.call(service, **params)
+        if service != "time_entry.list":
+            return answer
+        cut = []
+        for row in answer.get("timeEntries") or []:
+            row = {k: v for k, v in row.items() if k != "person"}
+            for child, parents in (
+                ("subproject", ("project", "company")),
+                ("project", ("company",)),
+            ):
+                if child in row:
+                    for parent in parents:
+                        row.pop(parent, None)
+            cut.append(row)
+        return {**answer, "timeEntries": cut}
+
+
+def test_documented_list_rows_get_their_person_and_parents(server: Any) -> None:
+    documented = json.loads((DATA / "documented-examples.json").read_text())
+    example = next(e for e in documented if e["request"].get("service") == "time_entry.list")
+    row = example["responses"][0]["timeEntries"][0]
+    assert "subproject" in row and not {"person", "project", "company"} & set(row)
+
+    client = bb.get_client()
+    cut = DocumentedShape(client)
+    raw = cut.call("time_entry.list", person={"id": 1008}, **{"from": MONTH[0], "to": MONTH[1]})
+    assert raw["timeEntries"] and not any("person" in r for r in raw["timeEntries"])
+    assert any("subproject" in r and "project" not in r for r in raw["timeEntries"])
+    for person in (1008, "E-0043", 1043):
+        full = loaders.person_entries(client, person, *MONTH)
+        filled = loaders.person_entries(cut, person, *MONTH)
+        assert len(full) > 0 and full["subproject_id"].notna().any()
+        work = full[full["absence_id"].isna() & full["absence_xid"].isna()]
+        assert full["person_name"].notna().all()
+        assert work[["project_name", "company_name"]].notna().all().all()
+        pd.testing.assert_frame_equal(filled, full)
+    cid = rows(server, "SELECT id FROM company WHERE xid='C-ACME'")[0]["id"]
+    people = [
+        r["person"]
+        for r in rows(
+            server,
+            "SELECT person, count(*) n FROM time_entry WHERE company=? AND date BETWEEN ? AND ? "
+            "AND subproject IS NOT NULL GROUP BY person ORDER BY n DESC LIMIT 3",
+            (cid, *MONTH),
+        )
+    ]
+    for company in (cid, "C-ACME"):
+        kwargs = {"person": people, "company": company}
+        expected = bb.time_entries(*MONTH, **kwargs)
+        assert len(expected) > 0
+        pd.testing.assert_frame_equal(bb.time_entries(*MONTH, client=cut, **kwargs), expected)
