@@ -49,6 +49,7 @@ from .push_state import (
     read_entity_state,
     read_time_state,
     ref_param,
+    unknown_references,
 )
 from .push_time import plan_time_entries
 from .push_validate import (
@@ -126,7 +127,8 @@ def _make_plan(frame: pd.DataFrame, entity_name: str | None, client: Any) -> _Pl
     state: EntityState | TimeState
     if ent.name == "time_entry":
         state = read_time_state(rows, client)
-        planned = plan_time_entries(rows, state)
+        unknown = unknown_references(rows, state, client)
+        planned = plan_time_entries(rows, state, unknown=unknown)
         moved = sum(
             1
             for r in rows

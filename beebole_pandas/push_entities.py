@@ -13,7 +13,14 @@ from typing import Any
 
 from . import frames
 from .push_state import EntityState, ref_param, ref_text
-from .push_validate import Call, RowInput, RowPlan, check_duplicates, check_required
+from .push_validate import (
+    Call,
+    RowInput,
+    RowPlan,
+    check_duplicates,
+    check_ref_pairs,
+    check_required,
+)
 from .schema import Entity
 
 __all__ = ["plan_entities"]
@@ -106,10 +113,26 @@ def _check_references(ent: Entity, rows: list[RowInput], state: EntityState) -> 
             )
 
 
+def _check_parents(ent: Entity, rows: list[RowInput], state: EntityState) -> None:
+    """A group's parent must be on the server (the tree push read) or created by the frame."""
+    if not any(f.ref == "parent" for f in ent.fields):
+        return
+    new = {r.key for r in rows if r.key is not None and state.find(r) is None}
+    for row in rows:
+        parent = row.ref("parent")
+        if parent is not None and parent not in state.rows and parent not in new:
+            row.problems.append(
+                f"unknown parent_{parent[0]} {parent[1]!r}: no such {ent.name} on the server "
+                f"or among the frame's new rows"
+            )
+
+
 def plan_entities(ent: Entity, rows: list[RowInput], state: EntityState) -> list[RowPlan]:
     check_duplicates(rows, "xid", what="xid")
     check_duplicates([r for r in rows if r.get("xid") is None], "id", what="id")
     _check_references(ent, rows, state)
+    _check_parents(ent, rows, state)
+    refs = sorted({f.ref for f in ent.writable if f.ref is not None})
     plans: list[RowPlan] = []
     for row in rows:
         server = state.find(row)
@@ -119,6 +142,8 @@ def plan_entities(ent: Entity, rows: list[RowInput], state: EntityState) -> list
                 "a new one (with an xid, so that a re-run cannot create it twice)"
             )
         check_required(row, ent, creating=server is None)
+        if server is not None:
+            check_ref_pairs(row, server, refs)
         ids = {"id": row.get("id"), "xid": row.get("xid")}
         if server is not None:
             ids = {"id": server.get("id"), "xid": server.get("xid")}

@@ -1,8 +1,10 @@
 """Read the server state a push is planned against: fresh, and with few requests.
 
-One list request per scope, never one get per row. Every read bypasses the
-cache (``refresh=True``): a plan made from stale data would send the wrong
-writes. Server rows go through :func:`beebole_pandas.frames.to_frame` and the
+One list request per scope, and a ``get`` only for the few rows not found
+where they say they are; time entries only around the frame's dates. Every
+read of rows to diff bypasses the cache (``refresh=True``): a plan made from
+stale data would send the wrong writes. Whether a referenced entity exists is
+asked through the cache (entities are never deleted). Server rows go through :func:`beebole_pandas.frames.to_frame` and the
 same normalisation as the user's rows, so an unchanged frame diffs to nothing.
 """
 
@@ -12,14 +14,28 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import pandas as pd
+
 from . import frames
-from .errors import NotFound
-from .push_validate import Ref, RowInput, date_span, read_rows
+from .errors import BeeboleError, NotFound
+from .push_validate import Ref, RowInput, date_runs, read_rows
 from .schema import Entity, entity
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EntityState", "TimeState", "read_entity_state", "read_time_state", "ref_param"]
+__all__ = [
+    "EntityState",
+    "TimeState",
+    "read_entity_state",
+    "read_time_state",
+    "ref_param",
+    "unknown_references",
+]
+
+
+#: Up to this many rows (or references of one kind) missing from the lists read
+#: are asked for with one ``get`` each; beyond, listing them all may be cheaper.
+GET_AT_MOST = 6
 
 
 class _Caller(Protocol):
@@ -106,13 +122,25 @@ def _all_scopes(reader: _Reader, scope: str) -> list[Ref]:
     return refs
 
 
+def _get_one(reader: _Reader, ent: Entity, key: Ref, state: EntityState) -> None:
+    """Ask the server for one row by its key (absent rows are simply not added)."""
+    try:
+        answer = reader.call(ent.service("get"), **ref_param(key))
+    except NotFound:
+        return
+    found = answer.get(ent.name)
+    if isinstance(found, dict):
+        state.rows.update(_rows_by_key(ent, [found]))
+
+
 def read_entity_state(ent: Entity, rows: list[RowInput], client: _Caller) -> EntityState:
     """List the server rows the frame's rows may address.
 
     Scoped entities (people, projects ... per company; subprojects per
     project) are listed for the scopes the frame names first; the other scopes
-    are listed only when a row that names an id or xid was not found there
-    (it may have moved), or names no scope at all.
+    are read only for a row that names an id or xid and was not found there
+    (it may have moved), or names no scope at all: one ``get`` per such row
+    when that is fewer requests than listing the scopes left, else those lists.
     """
     reader = _Reader(client)
     state = EntityState(ent)
@@ -148,79 +176,108 @@ def read_entity_state(ent: Entity, rows: list[RowInput], client: _Caller) -> Ent
 
     for ref in sorted(wanted, key=str):
         list_scope(ref)
-    lost = [
-        r for r in rows if r.key is not None and (state.find(r) is None or r.ref(scope) is None)
-    ]
-    if lost:
-        logger.debug(
-            "%d %s rows not found in the scopes they name; listing all", len(lost), ent.name
+
+    def unknown_scope(ref: Ref | None) -> bool:
+        # Such a row is invalid whatever else is found: no need to look further.
+        return ref is not None and (
+            ref in state.missing_scopes or (state.scopes is not None and ref not in state.scopes)
         )
-        everything = known if known is not None else _all_scopes(reader, scope)
-        for ref in everything:
-            if ref not in listed:
-                list_scope(ref)
+
+    lost = [
+        r
+        for r in rows
+        if r.key is not None and state.find(r) is None and not unknown_scope(r.ref(scope))
+    ]
+    if lost and known is None and len(lost) > GET_AT_MOST:
+        known = _all_scopes(reader, scope)  # to weigh one get per row against the lists
+    if lost:
+        left = len(set(known) - listed) if known is not None else len(lost) + 1
+        if len(lost) < left:
+            logger.debug(
+                "%d %s rows not in the scopes they name: one get each", len(lost), ent.name
+            )
+            for row in lost:
+                assert row.key is not None
+                _get_one(reader, ent, row.key, state)
+        else:
+            logger.debug("%d %s rows not in the scopes they name: listing all", len(lost), ent.name)
+            for ref in known or ():
+                if ref not in listed:
+                    list_scope(ref)
     state.reads = reader.reads
     return state
 
 
 @dataclass
 class TimeState:
-    """The server's time entries of the frame's people over the frame's dates."""
+    """The server's time entries of the frame's people around the frame's dates.
+
+    ``runs`` holds, per person, the (first, last) date runs that were read.
+    """
 
     rows: dict[int, RowInput] = field(default_factory=dict)
-    spans: dict[Ref, tuple[str, str]] = field(default_factory=dict)
+    runs: dict[Ref, list[tuple[str, str]]] = field(default_factory=dict)
     missing_people: set[Ref] = field(default_factory=set)
     reads: int = 0
 
 
-#: Above this many people, the time-entry state is read with the export jobs
-#: of time_entries() for everyone (a handful of requests) instead of one list
-#: per person.
-EXPORT_ABOVE = 6
-
-
 def read_time_state(rows: list[RowInput], client: _Caller) -> TimeState:
-    """The server's entries of the frame's people over their dates.
+    """The server's entries of the frame's people, around the frame's dates only.
 
-    One ``time_entry.list`` per person over that person's dates; for more
-    than :data:`EXPORT_ABOVE` people, the export of everyone's entries over
-    the frame's dates instead, plus a list for each person it shows no entry
-    of (to tell an unknown person from a quiet one).
+    The frame's dates are grouped into runs (see
+    :func:`~beebole_pandas.push_validate.date_runs`), so rows a year apart do not
+    read the year between them. In each run, :func:`beebole_pandas.loaders.use_export`
+    (the rule :func:`~beebole_pandas.time_entries` follows) chooses between one
+    :func:`~beebole_pandas.loaders.person_entries` per person over that
+    person's dates and the export of everyone's entries over the run, plus a
+    list for each person the export shows no entry of (to tell an unknown
+    person from a quiet one).
     """
+    from .loaders import use_export
+
     people: dict[Ref, list[str]] = {}
     for row in rows:
         person = row.ref("person")
         if person is not None and row.get("date") is not None:
             people.setdefault(person, []).append(row.get("date"))
-    if len(people) > EXPORT_ABOVE:
-        return _read_by_export(people, client)
-    return read_time_state_per_person(people, client)
-
-
-def read_time_state_per_person(people: dict[Ref, list[str]], client: _Caller) -> TimeState:
-    """One ``time_entry.list`` per person, over that person's dates."""
-    reader = _Reader(client)
     state = TimeState()
-    ent = entity("time_entry")
-    for person, dates in sorted(people.items(), key=lambda item: str(item[0])):
-        span = date_span(dates)
-        if span is None:  # pragma: no cover - dates are never empty here
-            continue
-        state.spans[person] = span
-        try:
-            answer = reader.call(
-                "time_entry.list", person=ref_param(person), **{"from": span[0], "to": span[1]}
-            )
-        except NotFound:
-            state.missing_people.add(person)
-            continue
-        listed = [dict(r) for r in answer.get(ent.list_member) or []]
-        for entry in listed:
-            # time_entry.list names the person in the request, not in its rows.
-            entry.setdefault("person", ref_param(person))
-        _add_entries(state, frames.to_frame(ent.name, listed))
-    state.reads = reader.reads
+    before = _requests_used(client)
+    for first, last in date_runs(d for dates in people.values() for d in dates):
+        inside = {p: [d for d in dates if first <= d <= last] for p, dates in people.items()}
+        inside = {p: dates for p, dates in inside.items() if dates}
+        if use_export(client, [ref_param(p) for p in inside], first, last):
+            _read_by_export(state, inside, (first, last), client)
+        else:
+            _read_per_person(state, inside, client)
+    state.reads = _requests_used(client) - before
     return state
+
+
+def _read_per_person(state: TimeState, people: dict[Ref, list[str]], client: _Caller) -> None:
+    """One ``time_entry.list`` per person and run of that person's dates."""
+    from .loaders import person_entries
+
+    for person, dates in sorted(people.items(), key=lambda item: str(item[0])):
+        for first, last in date_runs(dates):
+            runs = state.runs.setdefault(person, [])
+            if (first, last) not in runs:
+                runs.append((first, last))
+            try:
+                frame = person_entries(client, ref_param(person), first, last, refresh=True)
+            except NotFound:
+                state.missing_people.add(person)
+                break
+            # Name the person as the frame's rows do (by id or by xid), so that a
+            # row naming by id a person who has an xid still finds its entries.
+            frame = frame.assign(
+                person_id=pd.array(
+                    [person[1] if person[0] == "id" else None] * len(frame), dtype="Int64"
+                ),
+                person_xid=pd.array(
+                    [person[1] if person[0] == "xid" else None] * len(frame), dtype="string"
+                ),
+            )
+            _add_entries(state, frame)
 
 
 def _add_entries(state: TimeState, frame: Any) -> None:
@@ -238,22 +295,86 @@ def _requests_used(client: Any) -> int:
         return 0
 
 
-def _read_by_export(people: dict[Ref, list[str]], client: Any) -> TimeState:
+def _read_by_export(
+    state: TimeState, people: dict[Ref, list[str]], run: tuple[str, str], client: Any
+) -> None:
+    """Everyone's entries over ``run`` by export, and lists for the people it does not show."""
     from .loaders import time_entries
 
-    before = _requests_used(client)
-    state = TimeState()
-    span = date_span(d for dates in people.values() for d in dates)
-    if span is None:  # pragma: no cover - dates are never empty here
-        return state
-    state.spans = dict.fromkeys(people, span)
-    _add_entries(state, time_entries(span[0], span[1], client=client, refresh=True))
-    seen = {row.ref("person") for row in state.rows.values()}
+    for person in people:
+        state.runs.setdefault(person, []).append(run)
+    found = TimeState()
+    _add_entries(found, time_entries(run[0], run[1], client=client, refresh=True))
+    state.rows.update(found.rows)
+    seen = {row.ref("person") for row in found.rows.values()}
     # A person without entries in the export may not exist: ask about those only.
-    quiet = {p: people[p] for p in people if p not in seen}
+    quiet = {p: dates for p, dates in people.items() if p not in seen}
     if quiet:
-        listed = read_time_state_per_person(quiet, client)
-        state.rows.update(listed.rows)
-        state.missing_people = listed.missing_people
-    state.reads = _requests_used(client) - before
-    return state
+        _read_per_person(state, quiet, client)
+
+
+_LOADER = {
+    "company": "companies",
+    "project": "projects",
+    "subproject": "subprojects",
+    "task": "tasks",
+    "absence": "absences",
+}
+
+
+def unknown_references(
+    rows: list[RowInput], state: TimeState, client: _Caller
+) -> dict[tuple[str, Ref], str]:
+    """The references of time-entry rows the server does not know, with the reason.
+
+    A reference the server's entries (just read) already show exists; the
+    others are checked before anything is sent, through the client's cache:
+    one ``<kind>.get`` each when there are few, else the loader's list of
+    them all. Entities are never deleted, so a cached answer stays true. The
+    requests made are added to ``state.reads``.
+
+    Examples
+    --------
+    >>> unknown_references(rows, state, client)                     # doctest: +SKIP
+    {('project', ('id', 999999)): 'unknown project_id 999999: no such project on the server'}
+    """
+    seen: set[tuple[str, Ref]] = set()
+    for server in state.rows.values():
+        for kind in _LOADER:
+            ref = server.ref(kind)
+            if ref is not None:
+                seen.add((kind, ref))
+    wanted: dict[str, set[Ref]] = {}
+    for row in rows:
+        for kind in _LOADER:
+            ref = row.ref(kind)
+            if ref is not None and (kind, ref) not in seen:
+                wanted.setdefault(kind, set()).add(ref)
+    unknown: dict[tuple[str, Ref], str] = {}
+    before = _requests_used(client)
+    for kind, refs in sorted(wanted.items()):
+        missing = _missing_refs(kind, refs, client)
+        for ref in missing:
+            unknown[(kind, ref)] = (
+                f"unknown {kind}_{ref[0]} {ref[1]!r}: no such {kind} on the server"
+            )
+    state.reads += _requests_used(client) - before
+    return unknown
+
+
+def _missing_refs(kind: str, refs: set[Ref], client: Any) -> set[Ref]:
+    if len(refs) <= GET_AT_MOST:
+        missing = set()
+        for ref in sorted(refs, key=str):
+            try:
+                client.call(f"{kind}.get", **ref_param(ref))
+            except NotFound:
+                missing.add(ref)
+            except BeeboleError as exc:  # e.g. a token that may not read it: the server decides
+                logger.debug("cannot check %s %s: %s", kind, ref_text(ref), exc)
+        return missing
+    from . import loaders
+
+    frame = getattr(loaders, _LOADER[kind])(client=client)
+    known = {r.key for r in read_rows(frame, entity(kind))}
+    return refs - known

@@ -24,6 +24,7 @@ from .push_validate import (
     RowInput,
     RowPlan,
     check_duplicates,
+    check_ref_pairs,
     check_required,
     detect_entity,
     read_rows,
@@ -47,6 +48,10 @@ WORKFLOW_VERBS: dict[str, str] = {
 
 _FROZEN = {"a", "l"}
 
+#: The references of a time entry, as named in its columns.
+_REFS = ("person", "company", "project", "subproject", "task", "absence")
+_LEVELS = ("company", "project", "subproject")
+
 
 def _signature(row: RowInput) -> tuple[Any, ...]:
     hours = row.get("hours")
@@ -67,12 +72,34 @@ def _target_text(target: tuple[str, Ref] | None) -> str:
     return ref_text((f"{kind} {ref[0]}", ref[1]))  # "subproject id 5006"
 
 
+def _merged(row: RowInput, server: RowInput) -> RowInput:
+    """The whole entry an update sends: the row's values over the server's.
+
+    The API wants the full entry, so a field the row leaves missing (a
+    missing value, or no column at all) keeps the server's value. A reference
+    whose columns are in the frame is the row's, even when empty (emptying
+    ``subproject_id`` moves the entry to the project).
+    """
+    values = dict(server.values)
+    for column, value in row.values.items():
+        if column.endswith(("_id", "_xid")) and column.rsplit("_", 1)[0] in _REFS:
+            continue
+        if value is not None:
+            values[column] = value
+    for name in _REFS:
+        if f"{name}_id" in row.values or f"{name}_xid" in row.values:
+            values[f"{name}_id"] = row.get(f"{name}_id")
+            values[f"{name}_xid"] = row.get(f"{name}_xid")
+    return RowInput(row.label, row.position, values)
+
+
 def _diff(row: RowInput, server: RowInput) -> dict[str, tuple[Any, Any]]:
+    """The changes of ``row`` (already :func:`_merged`) against the server's entry."""
     changes: dict[str, tuple[Any, Any]] = {}
     for column in ("date", "hours", "comment"):
         before, after = server.get(column), row.get(column)
-        if after is None or (before in (None, "") and after == ""):
-            continue  # a missing value leaves the field as it is
+        if before in (None, "") and after in (None, ""):
+            continue
         close = before is not None and after is not None and column == "hours"
         if close and abs(float(before) - float(after)) < 1e-9:
             continue
@@ -85,25 +112,52 @@ def _diff(row: RowInput, server: RowInput) -> dict[str, tuple[Any, Any]]:
             _target_text(time_entry_target(server)),
             _target_text(time_entry_target(row)),
         )
-    has_task_column = "task_id" in row.values or "task_xid" in row.values
     before_task, after_task = server.ref("task"), row.ref("task")
-    if has_task_column and before_task != after_task:
+    if before_task != after_task:
         changes["task"] = (ref_text(before_task), ref_text(after_task))
     return changes
 
 
-def _payload(row: RowInput, server: RowInput | None = None) -> dict[str, Any]:
+def _ignored_parent(row: RowInput, server: RowInput) -> str | None:
+    """Why an edited reference would be ignored: the entry is logged on a deeper one.
+
+    Only the deepest of company / project / subproject (or the absence) is
+    sent, so a changed project under a kept subproject would change nothing.
+    """
+    target = time_entry_target(row)
+    if target is None or target != time_entry_target(server):
+        return None
+    for name in (*_LEVELS, "absence"):
+        after, before = row.ref(name), server.ref(name)
+        if name == target[0] or after is None or after == before:
+            continue
+        ancestor = name in _LEVELS and target[0] in _LEVELS
+        ancestor = ancestor and _LEVELS.index(name) < _LEVELS.index(target[0])
+        if before is None and ancestor:
+            continue  # the API does not always name the ancestors: nothing to compare with
+        below = _LEVELS[_LEVELS.index(name) + 1 :] if name in _LEVELS else ()
+        clear = [n for n in (*below, "absence") if n != name and row.ref(n) is not None]
+        columns = " and ".join(f"{n}_id/{n}_xid" for n in clear)
+        return (
+            f"{name} changed from {ref_text(server.ref(name))} to {ref_text(after)} but the "
+            f"entry is logged on {_target_text(target)}: clear {columns} to log it on the {name}"
+        )
+    return None
+
+
+def _payload(row: RowInput, *, update: bool = False) -> dict[str, Any]:
     values = {k: v for k, v in row.values.items() if k != "status"}
-    if server is not None and values.get("comment") is None:
-        # update wants the whole entry: a missing comment keeps the server's.
-        values["comment"] = server.get("comment")
-    return frames.to_payload("time_entry", values, identity=server is not None)
+    return frames.to_payload("time_entry", values, identity=update)
 
 
-def plan_time_entries(rows: list[RowInput], state: TimeState) -> list[RowPlan]:
+def plan_time_entries(
+    rows: list[RowInput], state: TimeState, *, unknown: dict[tuple[str, Ref], str] | None = None
+) -> list[RowPlan]:
     """One :class:`RowPlan` per row, against the server's entries in ``state``.
 
     Rows must already carry their type problems (:func:`read_rows`).
+    ``unknown`` maps the references the server does not know, as
+    ``(kind, ref)``, to the reason (see :func:`~beebole_pandas.push_state.unknown_references`).
     """
     ent = entity("time_entry")
     check_duplicates(rows, "id", what="time entry id")
@@ -122,6 +176,16 @@ def plan_time_entries(rows: list[RowInput], state: TimeState) -> list[RowPlan]:
         person = row.ref("person")
         if person is not None and person in state.missing_people:
             row.problems.append(f"unknown person {ref_text(person)}: no such person on the server")
+        for name in _REFS[1:]:
+            ref = row.ref(name)
+            if ref is not None and unknown and (name, ref) in unknown:
+                row.problems.append(unknown[(name, ref)])
+        found = state.rows.get(row.get("id")) if row.get("id") is not None else None
+        if found is not None:
+            check_ref_pairs(row, found, _REFS)
+            ignored = _ignored_parent(row, found)
+            if ignored:
+                row.problems.append(ignored)
         if row.problems:
             plans.append(RowPlan(row, "invalid", reason="; ".join(row.problems), id=row.get("id")))
             continue
@@ -143,10 +207,9 @@ def plan_time_entries(rows: list[RowInput], state: TimeState) -> list[RowPlan]:
             continue
         found = state.rows.get(ident)
         if found is None:
-            span = state.spans.get(person) if person is not None else None
-            where = (
-                f" for person {ref_text(person)} between {span[0]} and {span[1]}" if span else ""
-            )
+            runs = state.runs.get(person, []) if person is not None else []
+            dates = ", ".join(a if a == b else f"{a} to {b}" for a, b in runs)
+            where = f" for person {ref_text(person)} on {dates}" if runs else ""
             plans.append(
                 RowPlan(
                     row,
@@ -158,7 +221,8 @@ def plan_time_entries(rows: list[RowInput], state: TimeState) -> list[RowPlan]:
             )
             continue
         server = found
-        changes = _diff(row, server)
+        whole = _merged(row, server)
+        changes = _diff(whole, server)
         if not changes:
             plans.append(RowPlan(row, "unchanged", id=ident))
             continue
@@ -183,7 +247,7 @@ def plan_time_entries(rows: list[RowInput], state: TimeState) -> list[RowPlan]:
                 "update",
                 changes=changes,
                 id=ident,
-                calls=[Call("time_entry.update", _payload(row, server))],
+                calls=[Call("time_entry.update", _payload(whole, update=True))],
             )
         )
     return plans

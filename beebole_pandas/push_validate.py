@@ -16,7 +16,7 @@ import logging
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -334,11 +334,50 @@ def date_span(values: Iterable[Any]) -> tuple[str, str] | None:
     return dates[0], dates[-1]
 
 
-def as_date(value: Any) -> str:
-    """``date``/``datetime``/``Timestamp``/string → ``YYYY-MM-DD``."""
-    if isinstance(value, (date, datetime, pd.Timestamp)):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    return pd.Timestamp(str(value)).strftime("%Y-%m-%d")
+#: Dates further apart than this (in days) are read in separate runs: listing
+#: the weeks between two far-apart rows costs more bytes than one more request.
+RUN_GAP_DAYS = 14
+
+
+def date_runs(values: Iterable[Any], *, gap: int = RUN_GAP_DAYS) -> list[tuple[str, str]]:
+    """``YYYY-MM-DD`` strings grouped into (first, last) runs without gaps over ``gap`` days.
+
+    Examples
+    --------
+    >>> date_runs(["2026-01-05", "2026-01-02", "2026-03-01"])
+    [('2026-01-02', '2026-01-05'), ('2026-03-01', '2026-03-01')]
+    """
+    days = sorted({date.fromisoformat(v) for v in values if v is not None})
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and (day - runs[-1][1]).days <= gap:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(first.isoformat(), last.isoformat()) for first, last in runs]
+
+
+def check_ref_pairs(row: RowInput, server: RowInput, names: Iterable[str]) -> None:
+    """Mark a row whose ``<ref>_id`` and ``<ref>_xid`` are both set but not as on the server.
+
+    Push addresses a reference by its xid when both are set, so an edited id
+    next to a kept xid (or the reverse) would be ignored without a word.
+    """
+    for name in names:
+        ident, xid = row.get(f"{name}_id"), row.get(f"{name}_xid")
+        before = (server.get(f"{name}_id"), server.get(f"{name}_xid"))
+        if ident is None or xid is None or (ident, xid) == before:
+            continue
+        shown = " and ".join(
+            f"{side} {value!r}"
+            for side, value in zip(("id", "xid"), before, strict=True)
+            if value is not None
+        )
+        row.problems.append(
+            f"{name}_id {ident} and {name}_xid {xid!r} are both set but the server has "
+            f"{shown or 'no ' + name}: set only one of them (clear {name}_xid to use "
+            f"{name}_id {ident}, or clear {name}_id to use {name}_xid {xid!r})"
+        )
 
 
 @dataclass

@@ -26,7 +26,11 @@ def load_people(client) -> pd.DataFrame:
 
 def writes(server) -> dict[str, int]:
     """The write requests the server received since the last reset_stats()."""
-    return {s: n for s, n in server.stats()["by_service"].items() if s not in LIST_SERVICES}
+    return {
+        s: n
+        for s, n in server.stats()["by_service"].items()
+        if s not in LIST_SERVICES and not s.endswith(".get")
+    }
 
 
 def keyed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -201,6 +205,7 @@ def test_budget_refusal_gives_the_numbers_and_sends_nothing(fresh_server, client
             url=fresh_server.url,
             daily_requests=reads + 3,
             cache_dir=tmp_path / name,
+            set_default=False,  # keep `client` open: connecting a default closes the previous one
         )
 
     fresh_server.reset_stats()
@@ -401,3 +406,69 @@ def test_new_subgroups_wait_for_their_new_parents(fresh_server, client):
     after = bb.groups(client=client, refresh=True)
     assert len(after) == len(groups) + 4
     assert after.loc[after["xid"] == "W-District", "path"].iloc[0] == "Region/Country/City/District"
+
+
+def test_a_reference_id_edited_next_to_its_xid_is_invalid(fresh_server, client):
+    projects = bb.projects(client=client, refresh=True)
+    frame = projects[projects["xid"] == "P-ACME-ERP"].copy()
+    assert frame["company_xid"].tolist() == ["C-ACME"]
+    frame["company_id"] = 101
+    fresh_server.reset_stats()
+    plan = bp.plan(frame, client=client)
+    assert plan["action"].tolist() == ["invalid"]
+    assert plan["reason"].iloc[0] == (
+        "company_id 101 and company_xid 'C-ACME' are both set but the server has xid 'C-ACME': "
+        "set only one of them (clear company_xid to use company_id 101, or clear company_id "
+        "to use company_xid 'C-ACME')"
+    )
+    frame["company_xid"] = pd.NA
+    plan = bp.plan(frame, client=client)
+    assert plan["action"].tolist() == ["update"]
+    assert plan["changes"].iloc[0] == "company_id: xid 'C-ACME' → id 101"
+
+
+def test_a_group_under_an_unknown_parent_is_invalid(fresh_server, client):
+    groups = bb.groups(client=client, refresh=True)
+    frame = groups.head(3).copy()
+    frame["id"] = pd.array([None] * 3, dtype="Int64")
+    frame["xid"] = pd.array(["G-NEW", "G-CHILD", "G-ORPHAN"], dtype="string")
+    frame["parent_id"] = pd.array([201, None, None], dtype="Int64")
+    frame["parent_xid"] = pd.array([None, "G-NEW", "G-NOPE"], dtype="string")
+    fresh_server.reset_stats()
+    plan = bp.plan(frame, client=client)
+    assert plan["action"].tolist() == ["create", "create", "invalid"]
+    assert plan["reason"].iloc[2] == (
+        "unknown parent_xid 'G-NOPE': no such group on the server or among the frame's new rows"
+    )
+    assert fresh_server.stats()["by_service"] == {"group.tree": 1}
+
+
+def test_a_new_xid_is_asked_for_rather_than_listing_every_company(fresh_server, client):
+    people = bb.people(client=client, refresh=True)
+    new = people.head(1).copy()
+    new["id"] = pd.array([None], dtype="Int64")
+    new["xid"] = pd.array(["E-NEW-1"], dtype="string")
+    new["email"] = "new.person@example.com"
+    fresh_server.reset_stats()
+    plan = bp.plan(new, client=client)
+    assert plan["action"].tolist() == ["create"]
+    # One company's list and one get, not the people of all 8 companies.
+    assert fresh_server.stats()["by_service"] == {
+        "company.list": 1,
+        "person.list": 1,
+        "person.get": 1,
+    }
+    assert plan.reads == 3
+    # A row that moved to a company it does not name is found by that get.
+    moved = people.head(1).copy()
+    other = int(
+        people.loc[people["company_id"] != moved["company_id"].iloc[0], "company_id"]
+        .dropna()
+        .iloc[0]
+    )
+    moved["company_id"] = other
+    moved["company_xid"] = pd.NA
+    fresh_server.reset_stats()
+    plan = bp.plan(moved, client=client)
+    assert plan["action"].tolist() == ["update"]
+    assert fresh_server.stats()["by_service"]["person.get"] == 1

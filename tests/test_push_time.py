@@ -25,7 +25,11 @@ def load_people(client) -> pd.DataFrame:
 
 def writes(server) -> dict[str, int]:
     """The write requests the server received since the last reset_stats()."""
-    return {s: n for s, n in server.stats()["by_service"].items() if s not in LIST_SERVICES}
+    return {
+        s: n
+        for s, n in server.stats()["by_service"].items()
+        if s not in LIST_SERVICES and not s.endswith(".get")
+    }
 
 
 def load_entries(client, start: str = START, end: str = END) -> pd.DataFrame:
@@ -259,6 +263,7 @@ def test_many_people_are_read_with_an_export_not_one_list_each(fresh_server, cli
     stranger["person_id"] = pd.array([99999], dtype="Int64")
     stranger["person_xid"] = pd.array([None], dtype="string")
     frame = pd.concat([frame, stranger], ignore_index=True)
+    bb.people(client=client)  # the head count use_export() weighs the export with (cached)
     fresh_server.reset_stats()
     plan = bp.plan(frame, client=client)
     assert plan.reads == fresh_server.stats()["requests"] <= 8
@@ -284,3 +289,116 @@ def test_an_entry_moved_to_another_person_is_an_update(fresh_server, client):
     after = bb.time_entries("2026-11-02", "2026-11-06", client=client, refresh=True)
     assert after.set_index("id").loc[frame.loc[row, "id"], "person_id"] == ids[1]
     assert len(after) == len(entries)
+
+
+def october_entry(client, ident: int) -> pd.DataFrame:
+    """One entry of the demo's October, loaded as a user would (by its person)."""
+    person = 1002  # the demo's entry 114358 (subproject 5001 under project 3002)
+    entries = bb.time_entries("2026-10-01", "2026-10-31", person=person, client=client)
+    return entries[entries["id"] == ident].copy()
+
+
+def test_a_changed_project_under_a_kept_subproject_is_invalid(fresh_server, client):
+    frame = october_entry(client, 114358)
+    assert frame["subproject_id"].iloc[0] == 5001 and frame["project_id"].iloc[0] == 3002
+    frame["project_id"] = 3009
+    fresh_server.reset_stats()
+    plan = bp.plan(frame, client=client)
+    assert plan["action"].tolist() == ["invalid"]
+    assert plan["reason"].iloc[0] == (
+        "project changed from id 3002 to id 3009 but the entry is logged on subproject id "
+        "5001: clear subproject_id/subproject_xid to log it on the project"
+    )
+    # Doing what the reason says logs the entry on the project.
+    frame["subproject_id"] = pd.array([None], dtype="Int64")
+    plan = bp.plan(frame, client=client)
+    assert plan["action"].tolist() == ["update"]
+    assert plan["changes"].iloc[0] == "entity: subproject id 5001 → project id 3009"
+
+
+def test_a_reference_whose_id_and_xid_disagree_is_invalid(fresh_server, client):
+    entries = load_entries(client)
+    row = entries.index[entries["task_xid"].notna() & entries["status"].eq("d")][0]
+    frame = entries.loc[[row]].copy()
+    xid = frame["task_xid"].iloc[0]
+    frame["task_id"] = 7006  # a task without xid: the row now names two tasks
+    plan = bp.plan(frame, client=client)
+    assert plan["action"].tolist() == ["invalid"]
+    assert plan["reason"].iloc[0] == (
+        f"task_id 7006 and task_xid {xid!r} are both set but the server has xid {xid!r}: "
+        f"set only one of them (clear task_xid to use task_id 7006, or clear task_id to use "
+        f"task_xid {xid!r})"
+    )
+
+
+def test_an_update_without_some_columns_keeps_the_servers_values(fresh_server, client):
+    entries = load_entries(client)
+    drafts = entries[entries["status"].eq("d") & entries["task_id"].notna()].head(2)
+    assert len(drafts) == 2
+    kept = ["id", "date", "person_id", "person_xid", "company_id", "company_xid"]
+    kept += ["project_id", "project_xid", "subproject_id", "subproject_xid", "hours", "comment"]
+    frame = drafts[kept].copy()
+    frame["hours"] = 3.5
+    plan = bp.plan(frame, client=client)
+    assert plan["action"].tolist() == ["update", "update"]
+    assert set(plan["changes"]) == {f"hours: {h} → 3.5" for h in drafts["hours"]}
+    fresh_server.reset_stats()
+    result = bp.push(frame, client=client, progress=False)
+    assert result["status"].tolist() == ["ok", "ok"]
+    assert writes(fresh_server) == {"time_entry.update": 2}
+    after = load_entries(client).set_index("id").loc[drafts["id"]]
+    assert after["hours"].tolist() == [3.5, 3.5]
+    assert after["task_id"].tolist() == drafts["task_id"].tolist()
+
+
+def test_unknown_references_are_invalid_before_anything_is_sent(fresh_server, client):
+    entries = load_entries(client)
+    new = entries[entries["absence_id"].isna() & entries["absence_xid"].isna()].head(1).copy()
+    assert len(new) == 1
+    new["id"] = pd.array([None], dtype="Int64")
+    new["subproject_id"] = pd.array([None], dtype="Int64")
+    new["subproject_xid"] = pd.array([None], dtype="string")
+    new["project_id"] = 999999
+    new["project_xid"] = pd.NA
+    new["task_id"] = 999998
+    new["task_xid"] = pd.NA
+    fresh_server.reset_stats()
+    plan = bp.plan(new, client=client)
+    assert plan["action"].tolist() == ["invalid"]
+    assert plan["reason"].iloc[0] == (
+        "unknown project_id 999999: no such project on the server; "
+        "unknown task_id 999998: no such task on the server"
+    )
+    by_service = fresh_server.stats()["by_service"]
+    assert by_service == {"time_entry.list": 1, "project.get": 1, "task.get": 1}
+    assert plan.reads == 3
+    result = bp.push(new, client=client, progress=False)
+    assert result["status"].tolist() == ["error"]
+    assert writes(fresh_server) == {}
+    # References the server's entries show are not asked about again.
+    fresh_server.reset_stats()
+    assert set(bp.plan(entries, client=client)["action"]) == {"unchanged"}
+    assert fresh_server.stats()["by_service"] == {"time_entry.list": 1}
+
+
+def test_far_apart_dates_are_read_around_them_only(fresh_server, client):
+    first = bb.time_entries("2025-12-01", "2025-12-05", client=client)
+    last = bb.time_entries("2026-11-23", "2026-11-27", client=client)
+    pick = first["person_id"].dropna().unique()[:7]
+    frame = pd.concat(
+        [
+            first[first["person_id"].isin(pick)].groupby("person_id").head(1),
+            last[last["person_id"].isin(pick)].groupby("person_id").head(1),
+        ],
+        ignore_index=True,
+    )
+    assert len(frame) == 14 and frame["person_id"].nunique() == 7
+    bb.people(client=client)  # the head count use_export() weighs the export with (cached)
+    fresh_server.reset_stats()
+    plan = bp.plan(frame, client=client)
+    assert set(plan["action"]) == {"unchanged"}
+    stats = fresh_server.stats()
+    # The year between the two weeks is not read (it was 1475 KB in 4 requests):
+    # one list per person and week.
+    assert stats["by_service"] == {"time_entry.list": 14}
+    assert plan.reads == stats["requests"] and stats["bytes"] < 30 * 1024, stats
