@@ -21,6 +21,7 @@ import logging
 import os
 import random
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -169,6 +170,9 @@ class Client:
             if cache
             else self._plain
         )
+        # A client nobody references any more (a notebook cell run again) gives
+        # back its SQLite files and sockets; one still referenced keeps working.
+        self._release = weakref.finalize(self, _release, self._session, self._plain, self._meter)
 
     def _configure(
         self, session: requests.Session, token: str, adapter: MeteredAdapter
@@ -519,9 +523,7 @@ class Client:
         if self._closed:
             return
         self._closed = True
-        self._session.close()
-        self._plain.close()
-        self._meter.close()
+        self._release()
         if _default is self:
             _default = None
 
@@ -611,11 +613,17 @@ def connect(
         clock=clock,
     )
     if set_default:
-        # the replaced client would keep its SQLite files open until collected
-        previous, _default = _default, client
-        if previous is not None and previous is not client:
-            previous.close()
+        # The replaced client is not closed: the caller may still hold it (two
+        # accounts in one notebook). Once unreferenced, its finalizer frees it.
+        _default = client
     return client
+
+
+def _release(session: Any, plain: requests.Session, meter: Meter) -> None:
+    """Close what a client holds; it must not reference the client itself."""
+    session.close()
+    plain.close()
+    meter.close()
 
 
 def get_client() -> Client:
