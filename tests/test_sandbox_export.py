@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -301,3 +303,131 @@ def test_names_group_per_entity_and_french_numbers() -> None:
         assert rows == [["Sam Lee", 7.0], ["Sam Lee", 2.4845]]
         french = api.export("admin_fr", fmt=None, keys=["company", "hours"], **RANGE)
         assert french == 'Entreprise,Heures\nAcme,"9,485"\n'
+
+
+def test_weekly_overtime_counts_whole_weeks_whatever_the_range() -> None:
+    from beebole_pandas import sandbox
+    from beebole_pandas.sandbox.seeddata import SeedData
+
+    # Mon 2 to Fri 6 March 2026: 5 x 10 h = 50 h for a 5 x 8 h week, so 10 h of weekly
+    # overtime, 2 h per entry; Mon 9 March starts the next week (10 h, no overtime).
+    days = ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-09"]
+    seed = SeedData(
+        name="long-week",
+        accounts=[
+            {"role": "admin", "token": "t", "person": 1, "locale": "en", "api_enabled": True}
+        ],
+        companies=[{"id": 1, "xid": None, "name": "Acme", "corporate": True, "active": True}],
+        people=[
+            {
+                "id": 1,
+                "xid": None,
+                "name": "Ann",
+                "email": "ann@example.com",
+                "company": 1,
+                "userGroup": "admin",
+                "active": True,
+                "workHours": 8.0,
+            }
+        ],
+        time_entries=[
+            {"id": i, "person": 1, "date": day, "hours": 10.0, "status": "d", "company": 1}
+            for i, day in enumerate(days, start=1)
+        ],
+    )
+    with sandbox.serve(seed=seed, export_delay=0.0) as server:
+        api = Api(server)
+
+        def overtime(start: str, end: str) -> dict[int, float]:
+            rows = api.export(keys=["eventId", "weeklyOvertime"], **{"from": start, "to": end})
+            return {row[0]: row[1] for row in rows[1:]}
+
+        assert overtime("2026-03-02", "2026-03-09") == {
+            1: 2.0,
+            2: 2.0,
+            3: 2.0,
+            4: 2.0,
+            5: 2.0,
+            6: 0.0,
+        }
+        assert overtime("2026-03-04", "2026-03-09") == {3: 2.0, 4: 2.0, 5: 2.0, 6: 0.0}
+        assert overtime("2026-03-01", "2026-03-03") == {1: 2.0, 2: 2.0}
+        assert overtime("2026-03-05", "2026-03-05") == {4: 2.0}
+
+
+def answered_while(work: Any, ask: Any) -> int:
+    """How many times ``ask()`` returns while ``work()`` runs in another thread."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)  # both threads are busy: let them take turns often
+    try:
+        thread = threading.Thread(target=work)
+        thread.start()
+        answered = 0
+        while thread.is_alive():
+            ask()
+            answered += thread.is_alive()
+        thread.join()
+        return answered
+    finally:
+        sys.setswitchinterval(previous)
+
+
+EVENT_KEYS = ["eventId", "to", "stime", "etime", "person", "project", "task", "hours", "cost"]
+EVERYTHING = {"from": "2000-01-01", "to": "2099-12-31"}
+
+
+def test_a_large_export_does_not_stop_the_server(demo: Api) -> None:
+    started: list[dict[str, Any]] = []
+    other = Api(demo.server)  # its own connection
+    answered = answered_while(
+        lambda: started.append(other("time_entry.export", keys=EVENT_KEYS, **EVERYTHING)),
+        lambda: demo("company.list")["status"],
+    )
+    assert answered >= 10  # company.list was served while the export was computed
+    assert started[0]["status"] == "ok"
+    rows = demo.export(keys=["eventId", "hours"], **EVERYTHING)
+    assert len(rows) - 1 == demo.server.backend.store.count("time_entry")
+
+
+def test_job_results_are_formatted_while_other_requests_are_served(demo: Api) -> None:
+    backend = demo.server.backend
+    admin = backend.authenticate(demo.server.token)
+    job = backend.handle(admin, {"service": "time_entry.export", "keys": EVENT_KEYS, **EVERYTHING})
+    fetched: list[dict[str, Any]] = []
+    answered = answered_while(
+        lambda: fetched.append(
+            backend.handle(admin, {"service": "time_entry.get_job_info", "id": job["job"]["id"]})
+        ),
+        lambda: backend.handle(admin, {"service": "company.list"}),
+    )
+    assert answered >= 10
+    text = fetched[0]["job"]["result"]
+    assert text.count("\n") == backend.store.count("time_entry") + 1
+
+
+def test_an_export_reads_the_data_as_it_was_when_it_started() -> None:
+    from beebole_pandas import sandbox
+
+    with sandbox.serve(seed="demo", export_delay=0.0, daily_kb=10**6) as server:
+        api, writer = Api(server), Api(server)
+        store = server.backend.store
+        count, hours = store.one("SELECT count(*), sum(hours) FROM time_entry")
+        absence = store.scalar("SELECT xid FROM absence WHERE active=1 AND xid IS NOT NULL")
+        started: list[dict[str, Any]] = []
+
+        def write() -> None:
+            answer = writer(
+                "time_entry.create", absence={"xid": absence}, date="2026-03-10", hours=1.5
+            )
+            assert answer["status"] == "ok", answer
+
+        written = answered_while(
+            lambda: started.append(api("time_entry.export", keys=EVENT_KEYS, **EVERYTHING)),
+            write,
+        )
+        assert written >= 5  # writes went on while the export was computed ...
+        info = api("time_entry.get_job_info", id=started[0]["job"]["id"], outputFormat="array")
+        rows = info["job"]["result"][1:]
+        added = len(rows) - count  # ... and it shows the entries of one moment
+        assert 0 <= added <= written + 1
+        assert close(sum(row[EVENT_KEYS.index("hours")] for row in rows), hours + 1.5 * added)

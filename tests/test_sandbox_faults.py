@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import errno
+import inspect
 import itertools
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -80,6 +84,32 @@ def test_reset_drops_before_handling(server) -> None:
     assert name not in company_names(server)  # not applied
     # the dropped request never reached the server: only the list counted
     assert server.usage("admin")["requests"] == before + 1
+
+
+def raw_answer(server, kind: str) -> bytes | OSError:
+    """What a plain socket reads after sending one request under fault ``kind``."""
+    server.inject(kind, times=1)
+    body = b'{"service":"company.list"}'
+    auth = base64.b64encode(f"{server.token}:x".encode())
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /api/v2 HTTP/1.1\r\nHost: sandbox\r\nAuthorization: Basic " + auth
+            + b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+        )  # fmt: skip
+        try:
+            return sock.recv(1024)
+        except OSError as exc:
+            return exc
+
+
+def test_reset_is_a_tcp_reset_and_lost_response_a_clean_close(server) -> None:
+    # A reset must not look like an orderly close (FIN) to the client: it is an RST.
+    reset = raw_answer(server, "reset")
+    assert isinstance(reset, ConnectionResetError) and reset.errno == errno.ECONNRESET, reset
+    assert raw_answer(server, "lost_response") == b""
+    with pytest.raises(requests.ConnectionError, match="reset"):
+        server.inject("reset", times=1)
+        call(server, "company.list")
 
 
 def test_lost_response_applies_the_write(server) -> None:
@@ -181,6 +211,18 @@ def test_bad_inject_arguments(server, kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         server.inject(kind, **kwargs)
     assert server.faults.active is None
+
+
+def test_timeout_by_default_outlasts_the_clients_default_timeout(server) -> None:
+    import beebole_pandas as bb
+
+    client_timeout = inspect.signature(bb.connect).parameters["timeout"].default
+    server.inject("timeout", times=1)  # default hold
+    held = server.faults.active
+    assert held is not None and held.delay > client_timeout
+    # a client waiting less than the hold sees a timeout, not a dropped connection
+    with pytest.raises(requests.ReadTimeout):
+        call(server, "company.list", timeout=0.3)
 
 
 def test_close_does_not_wait_for_a_held_timeout() -> None:

@@ -313,6 +313,74 @@ def test_unknown_xid_is_not_found(api: Api) -> None:
     )
 
 
+def test_messages_name_xid_entities_by_xid_never_by_internal_id(api: Api) -> None:
+    # README decision 4: an entity with an xid never shows its internal id, in errors neither
+    api.ok("project.create", project={"name": "Leaf work", "company": {"xid": "C2"}})
+    assert api.error(
+        "time_entry.create", company={"xid": "C2"}, task={"id": 1}, date=DAY, hours=1
+    ) == (
+        "company xid 'C2' has active projects: log time on one of them "
+        "(time_entry.get_entities lists them)"
+    )
+    assert api.error(
+        "time_entry.create", company={"xid": "C2"}, project={"id": 12}, date=DAY, hours=1
+    ).startswith("'company' xid 'C2' is not the company of project 12")
+    api.ok("absence.create", absence={"xid": "A-OFF", "name": "Off", "company": {"id": 1}})
+    api.ok("absence.deactivate", xid="A-OFF")
+    assert api.error("time_entry.create", absence={"xid": "A-OFF"}, date=DAY, hours=1) == (
+        "absence xid 'A-OFF' is inactive: time cannot be logged on it"
+    )
+    api.ok("task.create", task={"xid": "T-X", "name": "Extra", "company": {"id": 1}})
+    api.ok("project.attach_specific_task", id=10, task={"xid": "T-X"})
+    assert (
+        api.error(
+            "time_entry.create", project={"xid": "P11"}, task={"xid": "T-X"}, date=DAY, hours=1
+        )
+        == "'task' xid 'T-X' is not available for project xid 'P11'; available tasks: 1"
+    )
+    assert api.error(
+        "time_entry.create", subproject={"xid": "S100"}, task={"id": 3}, date=DAY, hours=1
+    ) == ("'task' 3 is not available for subproject xid 'S100'; available tasks: 1, 2, xid 'T-X'")
+    assert (
+        api.error("company.set_custom_field_value", id=3, customField={"xid": "CF2", "value": "x"})
+        == "custom field xid 'CF2' is available for 'Person', not for a company"
+    )
+    assert api.error("group.delete", xid="G2") == (
+        "group xid 'G2' has 0 subgroup(s) and 1 assignment(s); send 'force': true to delete it anyway"
+    )
+    assert api.error("group.update", group={"id": 1, "parent": {"xid": "G2"}}) == (
+        "'group.parent': group xid 'G2' is this group or one of its subgroups"
+    )
+
+
+def test_an_xid_entity_addressed_by_id_answers_with_its_xid(api: Api) -> None:
+    # Still accepted (clients that kept the numeric id work on), but the id is never shown.
+    assert api.ok("project.get", id=11)["project"]["xid"] == "P11"
+    assert "id" not in api.ok("project.get", id=11)["project"]
+    assert api.ok("project.list", company={"id": 2})["projects"] == []
+
+
+def test_id_and_xid_together_are_refused(api: Api) -> None:
+    both = "give either 'id' or 'xid', not both"
+    assert api.error("company.get", id=3, xid="C2") == both
+    assert api.error("company.get", id=2, xid="C2") == both  # even when they agree
+    assert api.error("project.list", company={"id": 3, "xid": "C2"}) == f"'company': {both}"
+    assert api.error("project.update", project={"id": 10, "xid": "P11", "name": "x"}) == (
+        f"'project': {both}"
+    )
+    assert (
+        api.error(
+            "time_entry.create",
+            subproject={"id": 101, "xid": "S100"},
+            task={"id": 1},
+            date=DAY,
+            hours=1,
+        )
+        == f"'subproject': {both}"
+    )
+    assert api.ok("project.get", id=10)["project"]["name"] == "Dev"  # nothing was renamed
+
+
 # -- time-entry rules -------------------------------------------------------------------------
 
 DAY = "2026-03-10"
@@ -357,7 +425,7 @@ def test_tasks_available_follow_specific_tasks(api: Api) -> None:
     assert names(subproject={"id": 100}) == ["Design", "General"]  # specific to its project
     assert names(project={"id": 11}) == ["General"]
     message = api.error("time_entry.create", project={"id": 11}, task={"id": 2}, date=DAY, hours=1)
-    assert "'task' 2 is not available for project 11" in message
+    assert "'task' 2 is not available for project xid 'P11'" in message
     api.ok("time_entry.create", subproject={"id": 100}, task={"id": 2}, date=DAY, hours=1)
     api.ok("subproject.disable_specific_tasks", id=100)
     assert names(subproject={"id": 100}) == ["General"]
@@ -403,6 +471,52 @@ def test_hours_and_dates_are_checked(api: Api) -> None:
     assert "one of 'company', 'project'" in api.error("time_entry.create", date=DAY, hours=1)
 
 
+def test_badly_formed_dates_are_refused_in_every_date_member(api: Api) -> None:
+    # date.fromisoformat alone takes ISO week dates and compact forms of ten characters
+    for bad in ("2026-W11-2", "2026W112  ", "20260310  "):
+        assert f"'date' must be a date YYYY-MM-DD, not {bad!r}" in api.error(
+            "time_entry.create", project={"id": 11}, task={"id": 1}, date=bad, hours=1
+        )
+        assert "'project.startDate' must be a date" in api.error(
+            "project.create", project={"name": "x", "company": {"id": 3}, "startDate": bad}
+        )
+        assert "'from' must be a date" in api.error(
+            "time_entry.list", person={"id": EMPLOYEE}, **{"from": bad, "to": DAY}
+        )
+        assert "'to' must be a date" in api.error(
+            "time_entry.submit", person={"id": EMPLOYEE}, **{"from": DAY, "to": bad}
+        )
+        assert "'to' must be a date" in api.error(
+            "time_entry.export", keys=["hours"], **{"from": DAY, "to": bad}
+        )
+        assert "'date' must be a date" in api.error(
+            "time_entry.get_tasks", project={"id": 11}, date=bad
+        )
+    assert [p["name"] for p in api.ok("project.list", company={"id": 3})["projects"]] == [
+        "Dev",
+        "Support",
+    ]
+
+
+def test_values_python_cannot_store_are_refused_cleanly(api: Api) -> None:
+    base: dict[str, Any] = {"project": {"id": 11}, "task": {"id": 1}, "date": DAY}
+    assert api.error("time_entry.create", **base, hours=10**400) == "'hours' is out of range"
+    assert api.error("person.update", person={"id": 2, "workHours": -(10**400)}) == (
+        "'person.workHours' is out of range"
+    )
+    assert api.error("company.create", company={"name": "\ud800"}) == (
+        "'company.name' is not valid UTF-8 text"
+    )
+    assert api.error("time_entry.create", **base, hours=1, comment="a\udfffb") == (
+        "'comment' is not valid UTF-8 text"
+    )
+    assert api.error("company.get", xid="\ud800") == "'xid' is not valid UTF-8 text"
+    assert (
+        api.error("company.set_custom_field_value", id=3, customField={"id": 1, "value": "\ud800"})
+        == "'customField.value' is not valid UTF-8 text"
+    )
+
+
 def test_ancestors_given_must_agree(api: Api) -> None:
     ok = api.ok(
         "time_entry.create",
@@ -422,7 +536,8 @@ def test_ancestors_given_must_agree(api: Api) -> None:
         date=DAY,
         hours=1,
     )
-    assert "'project' 11 is not the project of subproject 100" in message
+    # P11 and S100 have xids: messages name them by xid, never by internal id
+    assert message == "'project' xid 'P11' is not the project of subproject xid 'S100'"
 
 
 def test_update_replaces_content_and_frozen_entries_refuse(api: Api) -> None:
@@ -722,3 +837,14 @@ def test_handle_never_raises() -> None:
     assert answer["status"] == "error" and answer["message"].startswith("internal sandbox error: ")
     for body in (None, "text", 3.5, {"service": None}, {"service": "company.get", "id": 2**80}):
         assert backend.handle(admin, body)["status"] == "error"
+
+
+def test_every_answer_is_a_new_dict() -> None:
+    from beebole_pandas.sandbox.backend import Backend
+
+    backend = Backend(small_account())
+    admin = backend.authenticate(backend.tokens["admin"])
+    first = backend.handle(admin, {"service": "company.deactivate", "id": 3})
+    first["note"] = "changed by a caller"
+    assert backend.handle(admin, {"service": "company.activate", "id": 3}) == {"status": "ok"}
+    backend.close()

@@ -251,6 +251,21 @@ def test_chunked_body_is_read(server) -> None:
     assert answer.json()["status"] == "ok"
 
 
+@pytest.mark.parametrize("size", [b"-1", b"+1a", b"0x1a", b"1_0", b"", b"zz", b"1" * 17])
+def test_bad_chunk_sizes_are_refused_at_once(server, size: bytes) -> None:
+    import socket
+
+    auth = base64.b64encode(f"{server.token}:x".encode())
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /api/v2 HTTP/1.1\r\nHost: sandbox\r\nAuthorization: Basic " + auth
+            + b"\r\nTransfer-Encoding: chunked\r\n\r\n" + size + b"\r\n{}\r\n"
+        )  # fmt: skip
+        answer = sock.recv(4096)  # without the check, "-1" read until EOF: no answer
+    assert answer.startswith(b"HTTP/1.1 400 "), answer
+    assert b"bad chunked request body" in answer
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -358,6 +373,18 @@ def test_serve_command_with_a_bad_option_fails_cleanly() -> None:
     with pytest.raises(SystemExit) as exc_info:
         main(["--port", "not-a-port"])
     assert exc_info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "option", [["--daily-requests", "0"], ["--daily-kb", "-5"], ["--seed", "nope"]]
+)
+def test_serve_command_with_a_bad_value_says_so_in_one_line(option: list[str]) -> None:
+    command = [sys.executable, "-m", "beebole_pandas", "serve", "--port", "0", *option]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot start the sandbox: "), lines
 
 
 def test_https_to_the_plain_port_fails_at_once(server) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .seeddata import SeedData
-from .services import Ctx, ServiceError, Spec, registry
+from .services import Ctx, Later, ServiceError, Spec, registry
 from .store import Store
 
 __all__ = ["AuthFailure", "Backend", "Principal"]
@@ -140,7 +140,8 @@ class Backend:
     def handle(self, principal: Principal, request: object) -> dict[str, Any]:
         """Answer one request: ``{"status": "ok", ...}`` or ``{"status": "error", "message": ...}``.
 
-        Never raises; thread-safe.
+        Never raises; thread-safe: requests run one at a time under one lock,
+        except the part of an export that works on its own copy of the data.
         """
         try:
             if not isinstance(request, dict):
@@ -156,7 +157,9 @@ class Backend:
             if spec is None:
                 raise ServiceError(f"unknown service {name!r}")
             with self._lock:
-                return self._run(spec, principal, request)
+                result = self._run(spec, principal, request)
+            # slow formatting and export queries run on data no request changes
+            return result.finish() if isinstance(result, Later) else result
         except ServiceError as exc:
             return {"status": "error", "message": str(exc)}
         except Exception as exc:
@@ -166,7 +169,9 @@ class Backend:
                 "message": f"internal sandbox error: {type(exc).__name__}: {exc}",
             }
 
-    def _run(self, spec: Spec, principal: Principal, request: dict[str, Any]) -> dict[str, Any]:
+    def _run(
+        self, spec: Spec, principal: Principal, request: dict[str, Any]
+    ) -> dict[str, Any] | Later:
         store = self.store
         group = store.scalar("SELECT user_group FROM person WHERE id=?", (principal.person,))
         ctx = Ctx(

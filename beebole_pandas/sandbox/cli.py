@@ -64,20 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[2:] if argv is None else argv)
     from .server import SandboxServer
 
-    server = SandboxServer(
-        args.seed,
-        port=args.port,
-        host=args.host,
-        daily_requests=args.daily_requests,
-        daily_kb=args.daily_kb,
-        db=args.db,
-        people=args.people,
-        months=args.months,
-        export_delay=args.export_delay,
-    )
     try:
+        server = SandboxServer(
+            args.seed,
+            port=args.port,
+            host=args.host,
+            daily_requests=args.daily_requests,
+            daily_kb=args.daily_kb,
+            db=args.db,
+            people=args.people,
+            months=args.months,
+            export_delay=args.export_delay,
+        )
         server.start()
-    except Exception as exc:  # a bad seed, size or port: say it, no traceback
+    except Exception as exc:  # a bad quota, seed, size or port: say it, no traceback
         print(f"error: cannot start the sandbox: {exc}", file=sys.stderr)
         return 2
 

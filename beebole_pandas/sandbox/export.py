@@ -1,9 +1,12 @@
 """Export jobs: ``time_entry.export`` and ``time_entry.get_job_info``.
 
-The export is computed in SQL when the job starts (a consistent snapshot)
-and handed out once ``export_delay`` seconds have passed. Rows are aggregated
-over the dimension keys asked for (every key that is not a measure); measures
-are summed (percentages and ratios are computed from the sums).
+The export is computed in SQL when the job starts, on a copy of the database
+taken under the backend's lock (a consistent snapshot) but read after the lock
+is released, so that a large export does not stop the server; the rows are
+handed out (and formatted, also outside the lock) once ``export_delay``
+seconds have passed. Rows are aggregated over the dimension keys asked for
+(every key that is not a measure); measures are summed (percentages and ratios
+are computed from the sums).
 
 Measures (sandbox definitions): ``hours``; ``inDays`` = hours / 8; ``cost`` =
 hours x the person's hourlyCost; ``billing`` = hours x the project's
@@ -26,17 +29,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from ..export_keys import SHOW_KEYS
+from ..schema import STATUS_CODES
 from .services import (
     Ctx,
+    Later,
     NotFoundError,
     ServiceError,
-    as_date,
     as_int,
+    date_range,
     need,
     ok,
     ref_id,
@@ -151,6 +157,12 @@ MEASURES = frozenset(
 NUMERIC_DIMENSIONS = frozenset({"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"})
 _BOOL_DIMENSIONS = frozenset({"isAtWork"})
 
+
+def _week(day: str) -> str:
+    """SQL for the Monday of the week of ``day`` (a column, or ``?``)."""
+    return f"date({day}, 'weekday 0', '-6 days')"
+
+
 _STIME = "COALESCE(te.stime, te.date || ' 09:00:00')"
 _DIMENSION_SQL: dict[str, str] = {
     "company": "c.name",
@@ -167,7 +179,7 @@ _DIMENSION_SQL: dict[str, str] = {
     "absenceId": "COALESCE(a.xid, a.id)",
     "status": "te.status",
     "month": "substr(te.date, 1, 7)",
-    "week": "date(te.date, 'weekday 0', '-6 days')",
+    "week": _week("te.date"),
     "to": "te.date",
     "date": "te.date",
     "eventId": "te.id",
@@ -198,10 +210,8 @@ _ALIAS = re.compile(r"\b(pe|c|pr|s|t|a)\.")
 _NEEDS_COST = frozenset({"cost", "profit", "costsPercent", "profitPercent", "profitRatio"})
 _NEEDS_BILLING = frozenset({"billing", "profit", "billingPercent", "profitPercent", "profitRatio"})
 _NEEDS_BILLABLE = frozenset({"billingRatio", "billableSplit"})
-_WEEK = "date(date, 'weekday 0', '-6 days')"
 _NAMED_ENTITIES = frozenset({"company", "person", "project", "subproject", "task", "absence"})
 _ENTITY_FILTERS = ("company", "project", "subproject", "person", "task", "absence")
-_STATUSES = ("d", "s", "a", "r", "l")
 
 
 @dataclass
@@ -210,9 +220,10 @@ class Job:
     owner: str
     ready_at: float
     keys: list[str]
-    rows: list[list[Any]]
     output_format: str
     locale: str
+    rows: list[list[Any]] | None = None  # None until computed
+    failed: bool = False
 
 
 def _str_list(value: Any, name: str) -> list[str]:
@@ -245,22 +256,66 @@ def _output_format(value: Any) -> str:
     return str(value)
 
 
-def compute(ctx: Ctx, req: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Check an export request and compute its aggregated rows (without labels)."""
+@dataclass(frozen=True)
+class Query:
+    """An export's checked request as SQL, and how to turn its raw rows into export rows."""
+
+    keys: list[str]
+    sql: str | None  # None: a show without data in the sandbox
+    params: list[Any]
+    dims: list[str]
+
+    def run(self, conn: sqlite3.Connection) -> list[list[Any]]:
+        """The aggregated rows (without labels), read from ``conn``."""
+        if self.sql is None:
+            return []
+        keys, dims = self.keys, self.dims
+        cur = conn.cursor()
+        cur.row_factory = None  # plain tuples: an export can have hundreds of thousands of rows
+        n = len(dims)
+        raw = [r for r in cur.execute(self.sql, self.params) if r[n] is not None]
+        totals = [sum(r[n + i] or 0 for r in raw) for i in range(3)]
+        measure = _measures(totals)
+        dim_at = {k: i for i, k in enumerate(dims)}
+        plan: list[tuple[int, Any]] = []  # (0: dimension, 1: boolean, 2: number, 3: measure), arg
+        for k in keys:
+            if k in MEASURES:
+                plan.append((3, measure.get(k, _zero)))
+            else:
+                plan.append(
+                    (1 if k in _BOOL_DIMENSIONS else 2 if k in NUMERIC_DIMENSIONS else 0, dim_at[k])
+                )
+        out = []
+        for r in raw:
+            base = [float(x or 0) for x in r[n:]]
+            row: list[Any] = []
+            for how, arg in plan:
+                if how == 0:
+                    row.append(r[arg])
+                elif how == 3:
+                    row.append(round(arg(*base), 6))
+                elif how == 1:
+                    row.append(bool(r[arg]))
+                else:
+                    row.append(None if r[arg] is None else float(r[arg]))
+            out.append(row)
+        return out
+
+
+def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
+    """Check an export request and write its SQL (ids and groups resolved against the store)."""
     show, keys = _check_keys(req)
-    start = as_date(need(req, "from"), "from")
-    end = as_date(need(req, "to"), "to")
-    if end < start:
-        raise ServiceError(f"'to' ({end}) is before 'from' ({start})")
+    start, end = date_range(req)
     where = ["te.date BETWEEN ? AND ?"]
     params: list[Any] = [start, end]
     statuses = req.get("statusFilters")
     if statuses is not None:
         statuses = _str_list(statuses, "statusFilters")
-        bad = [s for s in statuses if s not in _STATUSES]
+        bad = [s for s in statuses if s not in STATUS_CODES]
         if bad:
             raise ServiceError(
-                f"unknown status {bad[0]!r} in 'statusFilters'; valid statuses are: {', '.join(_STATUSES)}"
+                f"unknown status {bad[0]!r} in 'statusFilters'; valid statuses are: "
+                f"{', '.join(STATUS_CODES)}"
             )
         where.append(f"te.status IN ({','.join('?' * len(statuses))})")
         params += statuses
@@ -294,7 +349,7 @@ def compute(ctx: Ctx, req: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     elif show == "abs":
         where.append("te.absence IS NOT NULL")
     elif show in ("quota", "attendance"):
-        return keys, []  # no quota or punch-clock data in the sandbox
+        return Query(keys, None, [], [])  # no quota or punch-clock data in the sandbox
 
     dims = [k for k in keys if k not in MEASURES]
     select = [_DIMENSION_SQL.get(k, "NULL") for k in dims]
@@ -322,14 +377,13 @@ def compute(ctx: Ctx, req: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     else:
         sums.append("0")
     if "weeklyOvertime" in keys:
+        # Whole weeks: an entry's weekly overtime must not depend on where the range cuts its week.
         ctes.append(
-            f"wk AS (SELECT person, {_WEEK} AS week, SUM(hours) AS tot FROM time_entry "
-            f"WHERE date BETWEEN ? AND ? GROUP BY person, {_WEEK})"
+            f"wk AS (SELECT person, {_week('date')} AS week, SUM(hours) AS tot FROM time_entry "
+            f"WHERE date BETWEEN {_week('?')} AND date(?, 'weekday 0') GROUP BY person, week)"
         )
         cte_params += [start, end]
-        joins += (
-            " LEFT JOIN wk ON wk.person=te.person AND wk.week=date(te.date, 'weekday 0', '-6 days')"
-        )
+        joins += f" LEFT JOIN wk ON wk.person=te.person AND wk.week={_week('te.date')}"
         sums.append(
             "SUM(CASE WHEN wk.tot > 0 THEN te.hours * MAX(0, wk.tot - 5 * pe.work_hours) / wk.tot ELSE 0 END)"
         )
@@ -347,36 +401,7 @@ def compute(ctx: Ctx, req: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         hidden = [f"te.{k}" for k in dict.fromkeys(dims) if k in _NAMED_ENTITIES]
         order = ", ".join([*(str(i + 1) for i in range(len(dims))), *hidden])
         sql += f" GROUP BY {order} ORDER BY {order}"
-    cur = ctx.store.conn.cursor()
-    cur.row_factory = None  # plain tuples: an export can have hundreds of thousands of rows
-    n = len(dims)
-    raw = [r for r in cur.execute(sql, [*cte_params, *params]) if r[n] is not None]
-    totals = [sum(r[n + i] or 0 for r in raw) for i in range(3)]
-    measure = _measures(totals)
-    dim_at = {k: i for i, k in enumerate(dims)}
-    plan: list[tuple[int, Any]] = []  # (0: dimension, 1: boolean, 2: number, 3: measure), arg
-    for k in keys:
-        if k in MEASURES:
-            plan.append((3, measure.get(k, _zero)))
-        else:
-            plan.append(
-                (1 if k in _BOOL_DIMENSIONS else 2 if k in NUMERIC_DIMENSIONS else 0, dim_at[k])
-            )
-    out = []
-    for r in raw:
-        base = [float(x or 0) for x in r[n:]]
-        row: list[Any] = []
-        for how, arg in plan:
-            if how == 0:
-                row.append(r[arg])
-            elif how == 3:
-                row.append(round(arg(*base), 6))
-            elif how == 1:
-                row.append(bool(r[arg]))
-            else:
-                row.append(None if r[arg] is None else float(r[arg]))
-        out.append(row)
-    return keys, out
+    return Query(keys, sql, [*cte_params, *params], dims)
 
 
 def _zero(*_: float) -> float:
@@ -440,28 +465,48 @@ def format_csv(keys: list[str], rows: list[list[Any]], locale: str) -> str:
 
 
 @service("time_entry.export")
-def te_export(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+def te_export(ctx: Ctx, req: dict[str, Any]) -> Later:
     output_format = _output_format(req.get("outputFormat"))
-    keys, rows = compute(ctx, req)
+    query = prepare(ctx, req)
+    # The rows are computed after the backend's lock is released, on a copy taken now:
+    # a large export must not stop the server, nor see writes made meanwhile.
+    snapshot = ctx.store.snapshot() if query.sql else None
     job_id = max(ctx.jobs, default=0) + 1
-    ctx.jobs[job_id] = Job(
-        job_id, ctx.role, time.monotonic() + ctx.export_delay, keys, rows, output_format, ctx.locale
+    job = ctx.jobs[job_id] = Job(
+        job_id, ctx.role, time.monotonic() + ctx.export_delay, query.keys, output_format, ctx.locale
     )
-    return ok(job={"status": "running", "id": job_id})
+
+    def finish() -> dict[str, Any]:
+        try:
+            job.rows = query.run(snapshot) if snapshot is not None else []
+        except BaseException:
+            job.failed = True
+            raise
+        finally:
+            if snapshot is not None:
+                snapshot.close()
+        return ok(job={"status": "running", "id": job_id})
+
+    return Later(finish)
 
 
 @service("time_entry.get_job_info")
-def te_get_job_info(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
+def te_get_job_info(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any] | Later:
     job_id = as_int(need(req, "id"), "id")
     job = ctx.jobs.get(job_id)
     if job is None or job.owner != ctx.role:
         raise NotFoundError(f"job {job_id} not found")
-    if time.monotonic() < job.ready_at:
+    if job.failed:
+        return ok(job={"status": "error", "id": job_id})
+    rows = job.rows
+    if rows is None or time.monotonic() < job.ready_at:
         return ok(job={"status": "running", "id": job_id})
     fmt = _output_format(req.get("outputFormat")) if req.get("outputFormat") else job.output_format
-    result: Any
-    if fmt == "array":
-        result = [labels(job.keys, job.locale), *job.rows]
-    else:
-        result = format_csv(job.keys, job.rows, job.locale)
-    return ok(job={"status": "done", "id": job_id, "result": result})
+    keys, locale = job.keys, job.locale
+
+    def finish() -> dict[str, Any]:  # a job's rows never change: format them without the lock
+        array = fmt == "array"
+        result = [labels(keys, locale), *rows] if array else format_csv(keys, rows, locale)
+        return ok(job={"status": "done", "id": job_id, "result": result})
+
+    return Later(finish)

@@ -9,7 +9,7 @@ kind           effect
 ============== ==============================================================
 http500        HTTP 500 with a JSON status-error body; the request is not applied
 http503        HTTP 503 with a JSON status-error body; not applied
-timeout        no answer for ``delay`` s (default 5), then the connection drops;
+timeout        no answer for ``delay`` s (default 35), then the connection drops;
                not applied
 reset          the connection is reset before the request is handled; not
                applied, and it does not count against the quota
@@ -48,8 +48,9 @@ FAULT_KINDS: tuple[str, ...] = (
     "error",
 )
 
-#: How long a ``timeout`` fault holds the connection when no ``delay`` is given.
-DEFAULT_TIMEOUT_DELAY = 5.0
+#: How long a ``timeout`` fault holds the connection when no ``delay`` is given: longer
+#: than the client's default 30 s timeout, so that the client sees a timeout, not a drop.
+DEFAULT_TIMEOUT_DELAY = 35.0
 
 
 @dataclass(frozen=True)

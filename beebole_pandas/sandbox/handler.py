@@ -17,6 +17,7 @@ import binascii
 import email.utils
 import json
 import logging
+import re
 import socket
 import struct
 import time
@@ -51,6 +52,7 @@ NOT_JSON = object()  # marks a body that could not be parsed
 
 
 _MAX_HEADERS = 100
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _MAX_LINE = 65536
 
 
@@ -116,6 +118,7 @@ class Handler(BaseHTTPRequestHandler):
     server: HTTPServer
     raw_requestline: bytes
     responded = False
+    resetting = False  # set by a ``reset`` fault: the connection ends with an RST
 
     def version_string(self) -> str:
         return self.server_version
@@ -134,6 +137,10 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the client or a fault already dropped the connection
         finally:
             self.server.sandbox._closed(self.connection)
+            if self.resetting:
+                # Close now, with SO_LINGER 0: socketserver's shutdown_request would
+                # first shutdown(SHUT_WR), and that FIN reads as a clean EOF, not a reset.
+                self.connection.close()
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass  # one log line per request would cost more than the request
@@ -255,6 +262,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.setsockopt(
                     socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
                 )
+                self.resetting = True
             except OSError:
                 pass
 
@@ -311,7 +319,7 @@ class Handler(BaseHTTPRequestHandler):
             if self.responded:
                 self.close_connection = True
             else:
-                message = f"sandbox internal error: {type(exc).__name__}: {exc}"
+                message = f"internal sandbox error: {type(exc).__name__}: {exc}"
                 self._refuse(200, message, close=True)
 
     def _read_body(self) -> bytes | None:
@@ -359,11 +367,12 @@ class Handler(BaseHTTPRequestHandler):
         size = 0
         while True:
             line = self.rfile.readline(1024)
-            try:
-                chunk = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
+            digits = line.split(b";", 1)[0].strip()
+            # int() alone takes "-1" (and rfile.read(-1) would wait for EOF), "+1", "0x1", "1_0"
+            if not _HEX.fullmatch(digits):
                 self._refuse(400, "bad chunked request body", close=True)
                 return None
+            chunk = int(digits, 16)
             if chunk == 0:
                 while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                     pass  # trailers

@@ -31,8 +31,9 @@ import socket
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .backend import AuthFailure, Backend, Principal
 from .faults import Fault, FaultInjector
 from .handler import (
     API_PATH,
@@ -46,9 +47,6 @@ from .handler import (
     status_error,
 )
 from .quota import Quota, Stats
-
-if TYPE_CHECKING:
-    from .backend import Backend
 
 __all__ = ["MAX_BODY_BYTES", "SandboxServer", "serve"]
 
@@ -99,7 +97,6 @@ class SandboxServer:
         self.stats_counter = Stats()
         self.faults = FaultInjector()
         self._backend: Backend | None = None
-        self._auth_failure: type[BaseException] | None = None
         self._roles: dict[str, str] = {}
         self._httpd: HTTPServer | None = None
         self._port_bound: int | None = None
@@ -122,9 +119,7 @@ class SandboxServer:
             raise RuntimeError("this SandboxServer is already started")
         if self._stopping.is_set():
             raise RuntimeError("this SandboxServer was closed; make a new one")
-        from . import backend as backend_module
-
-        backend = backend_module.Backend(self.seed, **self._backend_args)
+        backend = Backend(self.seed, **self._backend_args)
         try:
             httpd = HTTPServer((self.host, self._port), Handler)
         except BaseException:
@@ -133,7 +128,6 @@ class SandboxServer:
         httpd.sandbox = self
         self._port_bound = int(httpd.server_address[1])
         self._backend = backend
-        self._auth_failure = getattr(backend_module, "AuthFailure", None)
         self._roles = {token: role for role, token in backend.tokens.items()}
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -284,7 +278,8 @@ class SandboxServer:
         services
             Only these services are affected (None: all).
         delay
-            ``timeout``: seconds to hold the connection (default 5);
+            ``timeout``: seconds to hold the connection (default 35, longer
+            than the client's 30 s timeout);
             other kinds: a pause before the fault (default 0).
         seed
             Seed of the random draws, for reproducible tests.
@@ -294,7 +289,7 @@ class SandboxServer:
         >>> server.inject("http503", times=2, services=["time_entry.create"])  # doctest: +SKIP
         >>> server.inject(None)                                               # doctest: +SKIP
         """
-        known = getattr(self._backend, "services", None) if self._backend else None
+        known = self._backend.services if self._backend else None
         self.faults.set(
             kind,
             probability=probability,
@@ -321,8 +316,7 @@ class SandboxServer:
         service = request.get("service") if isinstance(request, dict) else None
         if not isinstance(service, str):
             return "(none)"
-        known = getattr(self._backend, "services", None)
-        if known is not None and service not in known:
+        if self._backend is not None and service not in self._backend.services:
             return "(unknown)"
         return service
 
@@ -338,11 +332,9 @@ class SandboxServer:
             return
         try:
             principal = backend.authenticate(token)
-        except Exception as exc:
-            if self._auth_failure is not None and isinstance(exc, self._auth_failure):
-                handler._refuse(401, str(exc) or "invalid token")
-                return
-            raise
+        except AuthFailure as exc:
+            handler._refuse(401, str(exc) or "invalid token")
+            return
         refusal = self.quota.admit(token)
         if refusal is not None:
             handler._refuse(429, refusal)
@@ -385,7 +377,7 @@ class SandboxServer:
             return False
         return True
 
-    def _handle(self, principal: Any, request: object) -> dict[str, Any]:
+    def _handle(self, principal: Principal, request: object) -> dict[str, Any]:
         if request is NOT_JSON:
             return status_error(
                 "the request body is not a JSON object: send "
@@ -394,13 +386,7 @@ class SandboxServer:
         with self._lock:
             self._in_flight += 1
         try:
-            result = self.backend.handle(principal, request)
-            if not isinstance(result, dict):
-                raise TypeError(f"Backend.handle returned {type(result).__name__}, not dict")
-            return result
-        except Exception as exc:
-            logger.exception("sandbox backend failed")
-            return status_error(f"sandbox internal error: {type(exc).__name__}: {exc}")
+            return self.backend.handle(principal, request)  # never raises
         finally:
             with self._lock:
                 self._in_flight -= 1

@@ -1,10 +1,14 @@
 """The sandbox's services: request checking, references, permissions, dispatch.
 
 A service is a function ``(ctx, request) -> dict`` registered under its API
-name with :func:`service`. The entity services live in
+name with :func:`service`; a slow one may return a :class:`Later` instead,
+whose ``finish()`` the backend calls after releasing its lock. The entity services live in
 :mod:`.services_entities` and :mod:`.services_groups`, the time-entry
 services in :mod:`.services_time`, the export jobs in :mod:`.export`;
 :func:`registry` collects them all.
+
+Entities are named by ``id`` or ``xid`` (never both), top-level or nested,
+through one resolver; messages name an entity that has an xid by its xid.
 
 Errors are raised as :class:`ServiceError` (wrong request),
 :class:`NotFoundError` and :class:`DeniedError`; the backend turns them into
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,13 +33,14 @@ from .store import ENTITY_TABLES, Store
 __all__ = [
     "Ctx",
     "DeniedError",
+    "Later",
     "NotFoundError",
     "ServiceError",
     "registry",
     "service",
 ]
 
-Handler = Callable[["Ctx", dict[str, Any]], dict[str, Any]]
+Handler = Callable[["Ctx", dict[str, Any]], "dict[str, Any] | Later"]
 
 
 class ServiceError(Exception):
@@ -137,6 +143,10 @@ def as_int(value: Any, name: str) -> int:
 def as_str(value: Any, name: str, *, empty: bool = True) -> str:
     if not isinstance(value, str):
         raise ServiceError(f"'{name}' must be a string, not {value!r}")
+    try:
+        value.encode("utf-8")  # JSON escapes can carry lone surrogates, which SQLite cannot store
+    except UnicodeEncodeError:
+        raise ServiceError(f"'{name}' is not valid UTF-8 text") from None
     if not empty and not value.strip():
         raise ServiceError(f"'{name}' must not be empty")
     return value
@@ -151,20 +161,47 @@ def as_bool(value: Any, name: str) -> bool:
 def as_number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ServiceError(f"'{name}' must be a number, not {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the float range, such as 10**400
+        raise ServiceError(f"'{name}' is out of range") from None
     if not math.isfinite(number):
         raise ServiceError(f"'{name}' must be a finite number, not {value!r}")
     return number
 
 
+# fromisoformat alone also takes ISO week dates ("2026-W01-1") and compact forms
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def as_date(value: Any, name: str) -> str:
-    if isinstance(value, str) and len(value) == 10:
+    if isinstance(value, str) and _DATE.fullmatch(value):
         try:
             dt.date.fromisoformat(value)
             return value
         except ValueError:
             pass
     raise ServiceError(f"'{name}' must be a date YYYY-MM-DD, not {value!r}")
+
+
+def date_range(req: dict[str, Any]) -> tuple[str, str]:
+    """The ``from`` and ``to`` dates of a request, ``to`` not before ``from``."""
+    start = as_date(need(req, "from"), "from")
+    end = as_date(need(req, "to"), "to")
+    if end < start:
+        raise ServiceError(f"'to' ({end}) is before 'from' ({start})")
+    return start, end
+
+
+def one_of(req: dict[str, Any], kinds: tuple[str, ...]) -> str:
+    """The one member of ``kinds`` the request gives (exactly one is required)."""
+    given = [k for k in kinds if req.get(k) is not None]
+    if len(given) != 1:
+        raise ServiceError(
+            f"give exactly one of the members {', '.join(map(repr, kinds))}"
+            + (f" (got {', '.join(given)})" if given else "")
+        )
+    return given[0]
 
 
 def as_obj(value: Any, name: str) -> dict[str, Any]:
@@ -177,49 +214,72 @@ def as_obj(value: Any, name: str) -> dict[str, Any]:
 
 
 def resolve(store: Store, kind: str, *, id: Any = None, xid: Any = None, member: str = "id") -> int:
-    """The internal id of an entity given by id or xid; NotFoundError when it does not exist."""
+    """The internal id of an entity given by id or xid; NotFoundError when it does not exist.
+
+    An entity with an xid is still found by its numeric id (clients that knew
+    the id keep working), but it is never shown (README decision 4).
+    """
     table = ENTITY_TABLES[kind]
-    label = kind.replace("_", " ")
+    name = kind.replace("_", " ")
     if xid is not None:
         xid_s = as_str(xid, "xid" if member == "id" else f"{member}.xid")
         found = store.scalar(f"SELECT id FROM {table} WHERE xid=?", (xid_s,))
         if found is None:
-            raise NotFoundError(f"{label} xid {xid_s!r} not found")
+            raise NotFoundError(f"{name} xid {xid_s!r} not found")
         return int(found)
     num = as_int(id, "id" if member == "id" else f"{member}.id")
     if store.one(f"SELECT 1 FROM {table} WHERE id=?", (num,)) is None:
-        raise NotFoundError(f"{label} {num} not found")
+        raise NotFoundError(f"{name} {num} not found")
     return num
+
+
+def _named(store: Store, kind: str, source: dict[str, Any], member: str | None) -> int | None:
+    """The entity ``source`` names with ``id`` or ``xid`` (never both); None if neither.
+
+    The one resolver of every reference, top-level (``member`` None) or nested.
+    """
+    id_, xid = source.get("id"), source.get("xid")
+    if id_ is not None and xid is not None:
+        where = f"'{member}': " if member else ""
+        raise ServiceError(f"{where}give either 'id' or 'xid', not both")
+    if xid is None and id_ is None:
+        return None
+    return resolve(store, kind, id=id_, xid=xid, member=member or "id")
 
 
 def target(ctx: Ctx, req: dict[str, Any], kind: str) -> int:
     """The entity a request addresses with top-level ``id`` or ``xid``."""
-    if req.get("id") is not None:
-        return resolve(ctx.store, kind, id=req["id"])
-    if req.get("xid") is not None:
-        return resolve(ctx.store, kind, xid=req["xid"])
-    raise ServiceError("missing member 'id' (or 'xid')")
+    found = _named(ctx.store, kind, req, None)
+    if found is None:
+        raise ServiceError("missing member 'id' (or 'xid')")
+    return found
 
 
 def addressed(ctx: Ctx, kind: str, obj: dict[str, Any], req: dict[str, Any]) -> int:
     """The entity an update addresses: ``id``/``xid`` inside the object, else at top level."""
-    for source in (obj, req):
-        if source.get("id") is not None:
-            return resolve(ctx.store, kind, id=source["id"])
-        if source.get("xid") is not None:
-            return resolve(ctx.store, kind, xid=source["xid"])
-    raise ServiceError(f"missing member '{kind}.id' (or '{kind}.xid')")
+    found = _named(ctx.store, kind, obj, kind)
+    if found is None:
+        found = _named(ctx.store, kind, req, None)
+    if found is None:
+        raise ServiceError(f"missing member '{kind}.id' (or '{kind}.xid')")
+    return found
 
 
 def ref_id(ctx: Ctx, value: Any, member: str, kind: str) -> int:
     """The internal id of a nested reference ``{"id": N}`` or ``{"xid": "..."}``."""
-    if isinstance(value, bool) or not isinstance(value, dict):
+    found = _named(ctx.store, kind, value, member) if isinstance(value, dict) else None
+    if found is None:
         raise ServiceError(f"'{member}' must be an object with 'id' or 'xid', not {value!r}")
-    if value.get("xid") is not None:
-        return resolve(ctx.store, kind, xid=value["xid"], member=member)
-    if value.get("id") is not None:
-        return resolve(ctx.store, kind, id=value["id"], member=member)
-    raise ServiceError(f"'{member}' must be an object with 'id' or 'xid', not {value!r}")
+    return found
+
+
+def label(store: Store, kind: str, eid: int) -> str:
+    """How a message names an entity: ``xid 'P-ACME-ERP'`` when it has an xid, else its id.
+
+    Messages never show the internal id of an xid entity (README decision 4).
+    """
+    xid = store.scalar(f"SELECT xid FROM {ENTITY_TABLES[kind]} WHERE id=?", (eid,))
+    return f"xid {xid!r}" if xid else str(eid)
 
 
 def ident(id: int, xid: str | None) -> dict[str, Any]:
@@ -253,8 +313,17 @@ def created(id: int, xid: str | None) -> dict[str, Any]:
     return {"status": "ok", **ident(id, xid)}
 
 
-OK: dict[str, Any] = {"status": "ok"}
-
-
 def ok(**members: Any) -> dict[str, Any]:
+    """A new ``{"status": "ok", ...}`` answer (a new dict each time: callers may add to it)."""
     return {"status": "ok", **members}
+
+
+@dataclass(frozen=True)
+class Later:
+    """An answer a handler finishes after the backend's lock is released.
+
+    For slow work over data no other request changes (an export's copy of the
+    database, a finished job's rows): ``finish`` must not touch the store.
+    """
+
+    finish: Callable[[], dict[str, Any]]

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .services import (
-    OK,
     Ctx,
     ServiceError,
     addressed,
@@ -26,6 +25,7 @@ from .services import (
     as_str,
     check_new_xid,
     created,
+    label,
     need,
     ok,
     ref,
@@ -312,7 +312,7 @@ def _update(kind: Kind) -> Callable[[Ctx, dict[str, Any]], dict[str, Any]]:
                 "UPDATE time_entry SET project=?, company=? WHERE subproject=?",
                 (sets["project"], company, eid),
             )
-        return OK
+        return ok()
 
     return handler
 
@@ -340,7 +340,7 @@ def _set_active(kind: Kind, active: int) -> Callable[[Ctx, dict[str, Any]], dict
     def handler(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         eid = target(ctx, req, kind.name)
         ctx.store.execute(f"UPDATE {kind.table} SET active=? WHERE id=?", (active, eid))
-        return OK
+        return ok()
 
     return handler
 
@@ -355,7 +355,7 @@ def _group_link(kind: Kind, add: bool) -> Callable[[Ctx, dict[str, Any]], dict[s
             else ("DELETE FROM group_assign WHERE kind=? AND eid=? AND gid=?")
         )
         ctx.store.execute(sql, (kind.name, eid, gid))
-        return OK
+        return ok()
 
     return handler
 
@@ -379,12 +379,12 @@ def _specific(kind: Kind, verb: str) -> Callable[[Ctx, dict[str, Any]], dict[str
                 else ("DELETE FROM specific_task WHERE kind=? AND eid=? AND task=?")
             )
             st.execute(sql, (kind.name, eid, task))
-            return OK
+            return ok()
         if verb in ("enable", "disable"):
             st.execute(
                 f"UPDATE {kind.table} SET st_disabled=? WHERE id=?", (int(verb == "disable"), eid)
             )
-            return OK
+            return ok()
         disabled = bool(st.scalar(f"SELECT st_disabled FROM {kind.table} WHERE id=?", (eid,)))
         rows = st.all(
             "SELECT t.* FROM task t JOIN specific_task s ON s.task=t.id "
@@ -415,7 +415,7 @@ def _members(kind: Kind, verb: str) -> Callable[[Ctx, dict[str, Any]], dict[str,
                 else (f"DELETE FROM {table} WHERE kind=? AND eid=? AND {col}=?")
             )
             st.execute(sql, (kind.name, eid, other))
-            return OK
+            return ok()
         people = st.all(
             "SELECT p.id, p.xid, p.name FROM person p JOIN member m ON m.person=p.id "
             "WHERE m.kind=? AND m.eid=? ORDER BY p.name, p.id",
@@ -446,7 +446,7 @@ def _managers(verb: str) -> Callable[[Ctx, dict[str, Any]], dict[str, Any]]:
                 else ("DELETE FROM manager WHERE project=? AND person=?")
             )
             st.execute(sql, (eid, person))
-            return OK
+            return ok()
         rows = st.all(
             "SELECT p.* FROM person p JOIN manager m ON m.person=p.id WHERE m.project=? "
             "ORDER BY p.name, p.id",
@@ -477,20 +477,23 @@ def _custom_fields(kind: Kind, verb: str) -> Callable[[Ctx, dict[str, Any]], dic
             available = str(st.scalar("SELECT available_for FROM custom_field WHERE id=?", (cf,)))
             if not cf_applies(available, kind.name):
                 raise ServiceError(
-                    f"custom field {cf} is available for {available!r}, not for a {kind.name}"
+                    f"custom field {label(st, 'custom_field', cf)} is available for "
+                    f"{available!r}, not for a {kind.name}"
                 )
             if verb == "clear":
                 st.execute(
                     "DELETE FROM cf_value WHERE kind=? AND eid=? AND cf=?", (kind.name, eid, cf)
                 )
-                return OK
+                return ok()
             value = need(cf_obj, "value")
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 raise ServiceError(f"'customField.value' must be a string, not {value!r}")
+            if isinstance(value, str):
+                as_str(value, "customField.value")
             st.execute(
                 "INSERT OR REPLACE INTO cf_value VALUES (?,?,?,?)", (kind.name, eid, cf, str(value))
             )
-            return OK
+            return ok()
         values = {
             r["cf"]: r["value"]
             for r in st.all(

@@ -7,7 +7,6 @@ import sqlite3
 from typing import Any
 
 from .services import (
-    OK,
     Ctx,
     ServiceError,
     addressed,
@@ -17,8 +16,10 @@ from .services import (
     check_new_xid,
     created,
     ident,
+    label,
     need,
     ok,
+    one_of,
     ref,
     ref_id,
     row_ident,
@@ -107,10 +108,11 @@ def group_update(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
         parent = ref_id(ctx, obj["parent"], "group.parent", "group") if obj["parent"] else None
         if parent is not None and parent in _descendants(ctx, gid):
             raise ServiceError(
-                f"'group.parent': group {parent} is this group or one of its subgroups"
+                f"'group.parent': group {label(ctx.store, 'group', parent)} is this group "
+                "or one of its subgroups"
             )
         ctx.store.execute("UPDATE grp SET parent=? WHERE id=?", (parent, gid))
-    return OK
+    return ok()
 
 
 @service("group.delete", write=True)
@@ -124,13 +126,13 @@ def group_delete(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     assigned = st.scalar(f"SELECT count(*) FROM group_assign WHERE gid IN ({marks})", list(subtree))
     if (children or assigned) and not force:
         raise ServiceError(
-            f"group {gid} has {children} subgroup(s) and {assigned} assignment(s); "
+            f"group {label(st, 'group', gid)} has {children} subgroup(s) and {assigned} assignment(s); "
             "send 'force': true to delete it anyway"
         )
     for table in ("group_assign", "member_group"):
         st.execute(f"DELETE FROM {table} WHERE gid IN ({marks})", list(subtree))
     st.execute(f"DELETE FROM grp WHERE id IN ({marks})", list(subtree))
-    return OK
+    return ok()
 
 
 _GROUPABLE = ("company", "person", "project", "subproject", "task", "absence")
@@ -145,13 +147,7 @@ _MEMBERS = dict(
 
 @service("group.list", access="read")
 def group_list(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    given = [k for k in _GROUPABLE if req.get(k) is not None]
-    if len(given) != 1:
-        raise ServiceError(
-            f"give exactly one entity, as one of the members {', '.join(_GROUPABLE)}"
-            + (f" (got {', '.join(given)})" if given else "")
-        )
-    kind = given[0]
+    kind = one_of(req, _GROUPABLE)
     return ok(groups=groups_of(ctx, kind, ref_id(ctx, req[kind], kind, kind)))
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from ..schema import STATUS_LABELS
 from .services import (
-    OK,
     Ctx,
     NotFoundError,
     ServiceError,
@@ -20,8 +20,11 @@ from .services import (
     as_int,
     as_number,
     as_str,
+    date_range,
+    label,
     need,
     ok,
+    one_of,
     ref,
     ref_id,
     service,
@@ -162,18 +165,19 @@ def _ancestors(ctx: Ctx, kind: str, eid: int) -> dict[str, int | None]:
 
 def _check_leaf(ctx: Ctx, kind: str, eid: int) -> None:
     st = ctx.store
+    name = f"{kind} {label(st, kind, eid)}"
     if not st.scalar(f"SELECT active FROM {kind} WHERE id=?", (eid,)):
-        raise ServiceError(f"{kind} {eid} is inactive: time cannot be logged on it")
+        raise ServiceError(f"{name} is inactive: time cannot be logged on it")
     if kind == "company" and st.one("SELECT 1 FROM project WHERE company=? AND active=1", (eid,)):
         raise ServiceError(
-            f"company {eid} has active projects: log time on one of them "
+            f"{name} has active projects: log time on one of them "
             "(time_entry.get_entities lists them)"
         )
     if kind == "project" and st.one(
         "SELECT 1 FROM subproject WHERE project=? AND active=1", (eid,)
     ):
         raise ServiceError(
-            f"project {eid} has active subprojects: log time on one of them "
+            f"{name} has active subprojects: log time on one of them "
             "(time_entry.get_entities lists them)"
         )
 
@@ -200,34 +204,38 @@ def _entry_content(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             )
         aid = given["absence"]
         if not ctx.store.scalar("SELECT active FROM absence WHERE id=?", (aid,)):
-            raise ServiceError(f"absence {aid} is inactive: time cannot be logged on it")
+            raise ServiceError(
+                f"absence {label(ctx.store, 'absence', aid)} is inactive: time cannot be logged on it"
+            )
         if req.get("task") is not None:
             raise ServiceError("'task' is not allowed on an absence entry")
         cols["absence"] = aid
         return cols
     kind = next(k for k in reversed(WORK_KINDS) if k in given)
+    st = ctx.store
+    leaf = f"{kind} {label(st, kind, given[kind])}"
     chain = _ancestors(ctx, kind, given[kind])
     for k, v in given.items():
         if chain[k] != v:
-            raise ServiceError(f"'{k}' {v} is not the {k} of {kind} {given[kind]}")
+            raise ServiceError(f"'{k}' {label(st, k, v)} is not the {k} of {leaf}")
     _check_leaf(ctx, kind, given[kind])
     cols.update(chain)
-    tasks = {int(r["id"]) for r in available_tasks(ctx, kind, given[kind])}
+    tasks = {int(r["id"]): r["xid"] for r in available_tasks(ctx, kind, given[kind])}
     if tasks:
         if req.get("task") is None:
             raise ServiceError(
-                f"missing member 'task': {kind} {given[kind]} has tasks "
-                "(time_entry.get_tasks lists them)"
+                f"missing member 'task': {leaf} has tasks (time_entry.get_tasks lists them)"
             )
         task = ref_id(ctx, req["task"], "task", "task")
         if task not in tasks:
+            names = (f"xid {tasks[t]!r}" if tasks[t] else str(t) for t in sorted(tasks))
             raise ServiceError(
-                f"'task' {task} is not available for {kind} {given[kind]}; "
-                f"available tasks: {', '.join(map(str, sorted(tasks)))}"
+                f"'task' {label(st, 'task', task)} is not available for {leaf}; "
+                f"available tasks: {', '.join(names)}"
             )
         cols["task"] = task
     elif req.get("task") is not None:
-        raise ServiceError(f"'task' is not allowed: {kind} {given[kind]} has no tasks")
+        raise ServiceError(f"'task' is not allowed: {leaf} has no tasks")
     return cols
 
 
@@ -282,22 +290,14 @@ def te_delete(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     may_write(ctx, "time_entry.delete", row[PERSON])
     _frozen(row, "deleted")
     ctx.store.execute("DELETE FROM time_entry WHERE id=?", (row[ID],))
-    return OK
-
-
-def _range(req: dict[str, Any]) -> tuple[str, str]:
-    start = as_date(need(req, "from"), "from")
-    end = as_date(need(req, "to"), "to")
-    if end < start:
-        raise ServiceError(f"'to' ({end}) is before 'from' ({start})")
-    return start, end
+    return ok()
 
 
 @service("time_entry.list", access="self")
 def te_list(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     person = _person(ctx, req)
     may_read(ctx, "time_entry.list", person)
-    start, end = _range(req)
+    start, end = date_range(req)
     rows = entries(ctx, "person=? AND date BETWEEN ? AND ? ORDER BY date, id", (person, start, end))
     return ok(timeEntries=[render_entry(ctx, r) for r in rows])
 
@@ -310,7 +310,6 @@ _WORKFLOW: dict[str, tuple[tuple[str, ...], str, str]] = {
     "lock": (("a",), "l", ""),
     "unlock": (("l",), "a", ""),
 }
-_LABELS = {"d": "draft", "s": "submitted", "a": "approved", "r": "rejected", "l": "locked"}
 
 
 def _may_move(ctx: Ctx, name: str, who: str, person: int) -> None:
@@ -341,9 +340,9 @@ def _workflow(verb: str) -> Any:
             row = _entry_at(ctx, req)
             _may_move(ctx, name, who, row[PERSON])
             if row[STATUS] not in sources:
-                wanted = " or ".join(_LABELS[s] for s in sources)
+                wanted = " or ".join(STATUS_LABELS[s] for s in sources)
                 raise ServiceError(
-                    f"time entry {row[ID]} is {_LABELS[row[STATUS]]}: {verb} applies to "
+                    f"time entry {row[ID]} is {STATUS_LABELS[row[STATUS]]}: {verb} applies to "
                     f"{wanted} entries"
                 )
             ctx.store.execute(
@@ -353,7 +352,7 @@ def _workflow(verb: str) -> Any:
             return ok(count=1)
         person = _person(ctx, req)
         _may_move(ctx, name, who, person)
-        start, end = _range(req)
+        start, end = date_range(req)
         cur = ctx.store.execute(
             f"UPDATE time_entry SET status=?, memo=COALESCE(?, memo) WHERE person=? "
             f"AND date BETWEEN ? AND ? AND status IN ({marks})",
@@ -368,19 +367,9 @@ for _verb in _WORKFLOW:
     service(f"time_entry.{_verb}", access="self", write=True)(_workflow(_verb))
 
 
-def _one_of(req: dict[str, Any], kinds: tuple[str, ...]) -> str:
-    given = [k for k in kinds if req.get(k) is not None]
-    if len(given) != 1:
-        raise ServiceError(
-            f"give exactly one of the members {', '.join(map(repr, kinds))}"
-            + (f" (got {', '.join(given)})" if given else "")
-        )
-    return given[0]
-
-
 @service("time_entry.get_entities", access="read")
 def te_get_entities(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    kind = _one_of(req, ("company", "project"))
+    kind = one_of(req, ("company", "project"))
     eid = ref_id(ctx, req[kind], kind, kind)
     as_date(need(req, "date"), "date")
     st = ctx.store
@@ -414,7 +403,7 @@ def te_get_entities(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
 
 @service("time_entry.get_tasks", access="read")
 def te_get_tasks(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
-    kind = _one_of(req, WORK_KINDS)
+    kind = one_of(req, WORK_KINDS)
     eid = ref_id(ctx, req[kind], kind, kind)
     as_date(need(req, "date"), "date")
     rows = available_tasks(ctx, kind, eid)
