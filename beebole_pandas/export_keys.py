@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 
-__all__ = ["SHOW_KEYS"]
+__all__ = ["MEASURES", "SHOW_KEYS"]
 
 #: Valid ``keys`` per value of ``show``.
 SHOW_KEYS: dict[str, tuple[str, ...]] = {
@@ -24,3 +24,36 @@ SHOW_KEYS: dict[str, tuple[str, ...]] = {
         files("beebole_pandas").joinpath("data/export-keys.json").read_text(encoding="utf-8")
     )["show"].items()
 }
+
+#: Keys whose values are quantities, summed when rows are aggregated over the
+#: other (dimension) keys; the rates and budget are quantities too but are
+#: properties of a person or project, not sums.
+MEASURES: frozenset[str] = frozenset(
+    [
+        "hours",
+        "inDays",
+        "cost",
+        "billing",
+        "profit",
+        "overtime",
+        "weeklyOvertime",
+        "hoursPercent",
+        "billingPercent",
+        "costsPercent",
+        "profitPercent",
+        "billingRatio",
+        "profitRatio",
+        "billableSplit",
+        "workDays",
+        "workHours",
+        "remWorkDays",
+        "remWorkHours",
+        "duration",
+        "available",
+        "availableInDays",
+        "balance",
+        "balanceInDays",
+        "taken",
+        "takenInDays",
+    ]
+)

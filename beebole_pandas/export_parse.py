@@ -46,7 +46,7 @@ import pandas as pd
 
 from . import schema
 from .errors import SchemaError, ValidationError
-from .export_keys import SHOW_KEYS
+from .export_keys import MEASURES, SHOW_KEYS
 from .frames import column_array, missing_array, pandas_dtype
 from .schema import snake_case
 
@@ -71,40 +71,7 @@ ENTITY_ID_KEYS: dict[str, str] = {f"{e}Id": e for e in ENTITY_NAME_KEYS} | {"gid
 _INT_KEYS = {"eventId": "event_id", "quotaId": "quota_id"}
 _DATE_KEYS = frozenset({"stime", "etime", "date", "to", "week"})
 _BOOL_KEYS = frozenset({"isAtWork", "manual", "wfh"})
-_FLOAT_KEYS = frozenset(
-    [
-        "hours",
-        "inDays",
-        "cost",
-        "billing",
-        "profit",
-        "overtime",
-        "weeklyOvertime",
-        "hoursPercent",
-        "billingPercent",
-        "costsPercent",
-        "profitPercent",
-        "billingRatio",
-        "profitRatio",
-        "billableSplit",
-        "workDays",
-        "workHours",
-        "remWorkDays",
-        "remWorkHours",
-        "duration",
-        "available",
-        "availableInDays",
-        "balance",
-        "balanceInDays",
-        "taken",
-        "takenInDays",
-        "hourlyCost",
-        "hourlyRate",
-        "dailyCost",
-        "dailyRate",
-        "budget",
-    ]
-)
+_FLOAT_KEYS = MEASURES | {"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"}
 
 #: Every key of one time entry: the references as id-or-xid plus name, and
 #: the entry's own values (one row per entry, thanks to ``eventId``).

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..export_keys import SHOW_KEYS
+from ..export_keys import MEASURES, SHOW_KEYS
 from ..schema import STATUS_CODES
 from .services import (
     Ctx,
@@ -123,36 +123,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "workHours": ("Work hours", "Heures de travail"),
 }
 
-#: Keys that are summed (or derived from sums); every other key is a dimension.
-MEASURES = frozenset(
-    [
-        "hours",
-        "inDays",
-        "cost",
-        "billing",
-        "profit",
-        "overtime",
-        "weeklyOvertime",
-        "hoursPercent",
-        "billingPercent",
-        "costsPercent",
-        "profitPercent",
-        "billingRatio",
-        "profitRatio",
-        "billableSplit",
-        "workDays",
-        "workHours",
-        "remWorkDays",
-        "remWorkHours",
-        "duration",
-        "available",
-        "availableInDays",
-        "balance",
-        "balanceInDays",
-        "taken",
-        "takenInDays",
-    ]
-)
 #: Dimensions whose values are numbers (shown with decimals in the CSV).
 NUMERIC_DIMENSIONS = frozenset({"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"})
 _BOOL_DIMENSIONS = frozenset({"isAtWork"})
