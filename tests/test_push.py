@@ -6,31 +6,17 @@ import warnings
 
 import pandas as pd
 import pytest
+from push_support import load_people, writes
 
 import beebole_pandas as bb
 from beebole_pandas import push as bp
 from beebole_pandas.errors import PushError, SchemaError
 from beebole_pandas.push_validate import detect_entity
 
-LIST_SERVICES = {"company.list", "person.list", "project.list", "time_entry.list", "group.tree"}
-
 
 @pytest.fixture
 def client(fresh_server):
     return bb.connect(fresh_server.token, url=fresh_server.url)
-
-
-def load_people(client) -> pd.DataFrame:
-    return bb.people(client=client, refresh=True)
-
-
-def writes(server) -> dict[str, int]:
-    """The write requests the server received since the last reset_stats()."""
-    return {
-        s: n
-        for s, n in server.stats()["by_service"].items()
-        if s not in LIST_SERVICES and not s.endswith(".get")
-    }
 
 
 def keyed(frame: pd.DataFrame) -> pd.DataFrame:

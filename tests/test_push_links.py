@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from push_support import load_people, writes
 
 import beebole_pandas as bb
 from beebole_pandas import push as bp
-
-LIST_SERVICES = {"company.list", "person.list", "project.list", "time_entry.list", "group.tree"}
 
 
 @pytest.fixture
 def client(fresh_server):
     return bb.connect(fresh_server.token, url=fresh_server.url)
-
-
-def load_people(client) -> pd.DataFrame:
-    return bb.people(client=client, refresh=True)
-
-
-def writes(server) -> dict[str, int]:
-    """The write requests the server received since the last reset_stats()."""
-    return {s: n for s, n in server.stats()["by_service"].items() if s not in LIST_SERVICES}
 
 
 def test_project_managers_are_added_by_push_and_removed_by_delete(fresh_server, client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from push_support import load_people, writes
 
 import beebole_pandas as bb
 from beebole_pandas import push as bp
@@ -11,25 +12,11 @@ from beebole_pandas.errors import PushError, SchemaError
 
 PERSON = 1004
 START, END = "2026-11-01", "2026-11-30"
-LIST_SERVICES = {"company.list", "person.list", "project.list", "time_entry.list", "group.tree"}
 
 
 @pytest.fixture
 def client(fresh_server):
     return bb.connect(fresh_server.token, url=fresh_server.url)
-
-
-def load_people(client) -> pd.DataFrame:
-    return bb.people(client=client, refresh=True)
-
-
-def writes(server) -> dict[str, int]:
-    """The write requests the server received since the last reset_stats()."""
-    return {
-        s: n
-        for s, n in server.stats()["by_service"].items()
-        if s not in LIST_SERVICES and not s.endswith(".get")
-    }
 
 
 def load_entries(client, start: str = START, end: str = END) -> pd.DataFrame:
