@@ -47,7 +47,7 @@ import pandas as pd
 from . import schema
 from .errors import SchemaError, ValidationError
 from .export_keys import MEASURES, SHOW_KEYS
-from .frames import column_array, missing_array, pandas_dtype
+from .frames import column_array, missing_array, pandas_dtype, string_array
 from .schema import snake_case
 
 __all__ = [
@@ -185,9 +185,7 @@ def _split_ids(values: list[Any], key: str) -> tuple[Any, Any]:
     is_id = np.array([type(u) is int for u in uniques] + [False], dtype=bool)
     id_values = np.array([u if type(u) is int else 0 for u in uniques] + [0], dtype=np.int64)
     xid_values = np.array([u if type(u) is str else pd.NA for u in uniques] + [pd.NA], dtype=object)
-    return pd.arrays.IntegerArray(id_values[codes], ~is_id[codes]), pd.arrays.StringArray(
-        xid_values[codes]
-    )
+    return pd.arrays.IntegerArray(id_values[codes], ~is_id[codes]), string_array(xid_values[codes])
 
 
 def parse_export_array(rows: Sequence[Sequence[Any]], keys: Sequence[str]) -> pd.DataFrame:

@@ -123,6 +123,58 @@ def test_values_that_do_not_fit_name_their_column(row: dict[str, Any], column: s
         to_frame("time_entry", [row])
 
 
+def test_string_columns_are_arrow_backed_unless_pandas_is_told_otherwise() -> None:
+    rows = [{"id": 1, "comment": "a", "person": {"xid": "E1", "name": "Ann"}}, {"id": 2}]
+    arrow = to_frame("time_entry", rows)
+    for column in ("comment", "person_xid", "person_name", "task_xid"):
+        assert isinstance(arrow[column].array, pd.arrays.ArrowStringArray), column
+        assert arrow[column].dtype == pd.StringDtype("pyarrow")
+    with pd.option_context("mode.string_storage", "python"):
+        python = to_frame("time_entry", rows)
+        assert python["comment"].dtype == pd.StringDtype("python")
+        assert type(python["task_xid"].array) is pd.arrays.StringArray
+    assert arrow.astype(object).equals(python.astype(object))
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype", "expected"),
+    [
+        ([7.0, None, 3], "Int64", [7, pd.NA, 3]),  # whole floats are ids
+        ([np.int64(4), pd.NA, float("nan")], "Int64", [4, pd.NA, pd.NA]),
+        ([None, None], "Int64", [pd.NA, pd.NA]),
+        ([1, 2.5, None], "Float64", [1.0, 2.5, pd.NA]),
+        ([5, "X-1", None], "string", ["5", "X-1", pd.NA]),
+        (["a", None, "approved"], "status", ["a", np.nan, "a"]),
+        (
+            [pd.Timestamp("2024-01-02 08:00"), None],
+            "datetime64[ns]",
+            [pd.Timestamp("2024-01-02 08:00"), pd.NaT],
+        ),
+    ],
+)
+def test_values_off_the_fast_path_convert_like_on_it(
+    values: list[Any], dtype: str, expected: list[Any]
+) -> None:
+    got = pd.Series(frames.column_array(values, dtype, column="c")).tolist()
+    assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in expected]
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype"),
+    [
+        (["2024-02-30"], "datetime64[ns]"),
+        (["2024-01-02", 5], "datetime64[ns]"),
+        ([1, 2.5], "Int64"),
+        ([2**70], "Int64"),
+        ([True, 1], "Int64"),
+        (["d", "zz"], "status"),
+    ],
+)
+def test_values_that_fit_nowhere_are_refused_never_truncated(values: list[Any], dtype: str) -> None:
+    with pytest.raises(SchemaError, match=r"'c'|unknown status zz"):
+        frames.column_array(values, dtype, column="c")
+
+
 def test_unknown_entity_lists_the_valid_ones() -> None:
     with pytest.raises(SchemaError, match="valid entities are: company"):
         to_frame("invoice", [])
