@@ -27,11 +27,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
-from . import schema
 from .errors import SchemaError
 from .export_parse import ENTITY_ID_KEYS, _empty, _kind, export_columns
-from .frames import STATUS_INDEX, missing_array, pandas_dtype
+from .frames import column_array, string_array
 
 __all__ = ["parse_export_csv"]
 
@@ -70,52 +71,34 @@ def _locale_floats(series: pd.Series, decimal: str) -> Any:
     return pd.to_numeric(text, errors="raise").astype("Float64").array
 
 
-def _csv_ids(series: pd.Series, key: str) -> tuple[Any, Any]:
-    n = len(series)
-    if series.dtype.kind in "iu":
-        return pd.arrays.IntegerArray(series.to_numpy(np.int64), np.zeros(n, bool)), missing_array(
-            "string", n
-        )
-    if series.dtype.kind == "f":
-        values = series.to_numpy()
-        mask = np.isnan(values)
-        return pd.arrays.IntegerArray(
-            np.where(mask, 0, values).astype(np.int64), mask
-        ), missing_array("string", n)
-    # Ids and xids mixed: digits-only cells are ids. A column holds few distinct
-    # references, so each distinct value is classified once (factorize is C).
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
-    texts = [str(u) for u in uniques]
+def _csv_ids(column: pa.Array) -> tuple[Any, Any]:
+    """Id-or-xid text -> (Int64 ids, string xids): digits-only cells are ids.
+
+    A column holds few distinct references, so each distinct value is
+    classified once (Arrow's dictionary encoding is C) and the results are
+    taken by index; the last entry of each lookup stands for a missing cell.
+    """
+    encoded = column.dictionary_encode()
+    texts = encoded.dictionary.to_pylist()
     digit = [t.isascii() and t.isdigit() for t in texts]
     is_id = np.array([*digit, False], dtype=bool)
     id_values = np.array(
         [int(t) if d else 0 for t, d in zip(texts, digit, strict=True)] + [0], np.int64
     )
-    xid_values = np.array(
-        [pd.NA if d else t for t, d in zip(texts, digit, strict=True)] + [pd.NA], dtype=object
-    )
-    # The sentinel -1 (missing) picks the appended last entry: no id, no xid.
+    xid_values = pa.array([None if d else t for t, d in zip(texts, digit, strict=True)] + [None])
+    codes = encoded.indices.fill_null(len(texts)).to_numpy(zero_copy_only=False)
     ids = pd.arrays.IntegerArray(id_values[codes], ~is_id[codes])
-    return ids, pd.arrays.StringArray(xid_values[codes])
+    return ids, string_array(xid_values.take(pa.array(codes)))
 
 
-def _csv_datetimes(series: pd.Series) -> Any:
-    if series.isna().all():
-        return np.full(len(series), np.datetime64("NaT"), dtype="datetime64[ns]")
-    return pd.to_datetime(series, format="ISO8601").to_numpy().astype("datetime64[ns]")
-
-
-def _csv_status(series: pd.Series) -> Any:
-    codes = series.map(STATUS_INDEX)
-    unknown = (codes.isna() & series.notna()).to_numpy(bool)
-    if unknown.any():
-        bad = sorted(set(series[unknown].astype(str)))[:5]
-        raise SchemaError(
-            f"unknown status {', '.join(bad)}; valid codes are {', '.join(schema.STATUS_CODES)}"
-        )
-    return pd.Categorical.from_codes(
-        codes.fillna(-1).to_numpy(np.int8), dtype=pandas_dtype("status")
-    )
+def _csv_datetimes(column: pa.Array) -> Any:
+    try:
+        stamps = column.cast(pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # Other ISO 8601 spellings (a "T", fractions of seconds): pandas reads them.
+        series = pd.Series(string_array(column))
+        return pd.to_datetime(series, format="ISO8601").to_numpy().astype("datetime64[ns]")
+    return stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
 
 
 _TRUE = {"true", "yes", "1", "oui", "vrai"}
@@ -132,6 +115,39 @@ def _csv_bools(series: pd.Series, key: str) -> Any:
         raise SchemaError(f"export key {key!r}: expected true/false, got {', '.join(bad)}")
     out[missing] = pd.NA
     return out
+
+
+def _read(text: str, keys: list[str], decimal: str, grouped: bool) -> pa.Table | None:
+    """The cells as an Arrow table with one column per key (named by position),
+    read by Arrow's multithreaded C++ parser; None when there are no rows."""
+    types: dict[str, Any] = {}
+    for i, key in enumerate(keys):
+        kind = _kind(key)
+        if kind == "Float64" and not grouped:
+            types[str(i)] = pa.float64()
+        elif kind == "Int64":
+            types[str(i)] = pa.int64()
+        else:
+            types[str(i)] = pa.string()
+    names = list(types)
+    try:
+        return pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names),
+            # A comment may hold line breaks inside its quotes.
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=True,
+                decimal_point=decimal,
+                include_columns=names,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):
+            return None
+        raise SchemaError(f"the export CSV does not fit the keys {', '.join(keys)}: {exc}") from exc
 
 
 def parse_export_csv(text: str, keys: Sequence[str]) -> pd.DataFrame:
@@ -152,60 +168,27 @@ def parse_export_csv(text: str, keys: Sequence[str]) -> pd.DataFrame:
         text = text.rstrip() + "\n"  # the reference's example ends with a stray " " line
     float_positions = [i for i, k in enumerate(keys) if _kind(k) == "Float64"]
     decimal, grouped = _sniff_numbers(text, float_positions) if float_positions else (".", False)
-    dtypes: dict[int, Any] = {}
-    for i, key in enumerate(keys):
-        kind = _kind(key)
-        if kind == "Float64":
-            dtypes[i] = object if grouped else np.float64
-        elif kind == "Int64" or kind == "ref":
-            continue  # let the C parser find ints; xids make the column text
-        else:
-            dtypes[i] = object
-    try:
-        raw = pd.read_csv(
-            io.StringIO(text),
-            header=None,
-            skiprows=1,
-            names=list(range(len(keys))),
-            dtype=dtypes,
-            decimal=decimal,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-            engine="c",
-        )
-    except pd.errors.EmptyDataError:
+    table = _read(text, keys, decimal, grouped) if text.strip() else None
+    if table is None or table.num_rows == 0:
         return _empty(keys)
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise SchemaError(f"the export CSV does not fit the keys {', '.join(keys)}: {exc}") from exc
-    if len(raw.columns) != len(keys):
-        raise SchemaError(f"the export CSV has {len(raw.columns)} columns for {len(keys)} keys")
     data: dict[str, Any] = {}
     for i, key in enumerate(keys):
-        series = raw[i]
+        cells = table.column(i).combine_chunks()
         kind = _kind(key)
         column = next(c for c, _ in export_columns([key]))
         try:
             if kind == "ref":
                 entity = ENTITY_ID_KEYS[key]
-                data[f"{entity}_id"], data[f"{entity}_xid"] = _csv_ids(series, key)
-            elif kind == "Int64":
-                data[column] = pd.to_numeric(series, errors="raise").astype("Int64").array
-            elif kind == "Float64":
-                if grouped:
-                    data[column] = _locale_floats(series, decimal)
-                else:
-                    values = series.to_numpy(np.float64)
-                    data[column] = pd.arrays.FloatingArray(values, np.isnan(values))
+                data[f"{entity}_id"], data[f"{entity}_xid"] = _csv_ids(cells)
+            elif kind == "Float64" and grouped:
+                data[column] = _locale_floats(pd.Series(string_array(cells)), decimal)
             elif kind == "datetime64[ns]":
-                data[column] = _csv_datetimes(series)
-            elif kind == "status":
-                data[column] = _csv_status(series)
+                data[column] = _csv_datetimes(cells)
             elif kind == "boolean":
-                data[column] = _csv_bools(series, key)
+                data[column] = _csv_bools(pd.Series(string_array(cells)), key)
             else:
-                data[column] = series.astype("string").array
-        except (TypeError, ValueError) as exc:
+                data[column] = column_array(cells, kind, column=column)
+        except (TypeError, ValueError, pa.ArrowException) as exc:
             raise SchemaError(f"export key {key!r} ({column}): {exc}") from exc
     frame = pd.DataFrame(data, copy=False)
     return frame[[c for c, _ in columns]]

@@ -114,6 +114,31 @@ def test_csv_ids_and_xids_are_split() -> None:
     assert frame["person_xid"].tolist() == [pd.NA, "E-7", pd.NA]
 
 
+def test_csv_comments_keep_line_breaks_quotes_and_commas() -> None:
+    # Megabytes of text, so that the parser's blocks end inside quoted line breaks.
+    many = "".join(f'{i},"note {i}\nline two, ""quoted""",7.000\n' for i in range(3, 60_000))
+    text = 'Id,Comment,Hours\n1,"two\nlines, and ""quotes""",7.000\n2,,1.500\n' + many
+    frame = parse_export_csv(text, ["eventId", "comment", "hours"])
+    assert frame["comment"].head(2).tolist() == ['two\nlines, and "quotes"', pd.NA]
+    assert frame["comment"].iloc[-1] == 'note 59999\nline two, "quoted"'
+    assert frame["event_id"].tolist() == list(range(1, 60_000))
+    assert frame["hours"].head(2).tolist() == [7.0, 1.5]
+
+
+def test_a_csv_row_of_the_wrong_width_is_an_error() -> None:
+    with pytest.raises(SchemaError, match="does not fit the keys eventId, hours"):
+        parse_export_csv("Id,Hours\n1,7.000\n2\n", ["eventId", "hours"])
+
+
+def test_csv_date_times_in_other_iso_spellings() -> None:
+    text = "Start\n2024-03-01T09:30:00.500\n\n2024-03-02 10:00:00\n"
+    frame = parse_export_csv(text, ["stime"])
+    assert frame["stime"].tolist() == [
+        pd.Timestamp("2024-03-01 09:30:00.5"),
+        pd.Timestamp("2024-03-02 10:00:00"),
+    ]
+
+
 def test_csv_status_must_be_a_known_code() -> None:
     with pytest.raises(SchemaError, match="unknown status z"):
         parse_export_csv("S\nz\n", ["status"])
