@@ -93,12 +93,14 @@ def _csv_ids(column: pa.Array) -> tuple[Any, Any]:
 
 def _csv_datetimes(column: pa.Array) -> Any:
     try:
-        stamps = column.cast(pa.timestamp("s"))
+        # The second cast refuses dates beyond datetime64[ns] (9999-12-31).
+        stamps = column.cast(pa.timestamp("s")).cast(pa.timestamp("ns"))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         # Other ISO 8601 spellings (a "T", fractions of seconds): pandas reads them.
         series = pd.Series(string_array(column))
-        return pd.to_datetime(series, format="ISO8601").to_numpy().astype("datetime64[ns]")
-    return stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+        stamps = pd.to_datetime(series, format="ISO8601")
+        return stamps.dt.as_unit("ns").to_numpy()  # raises beyond datetime64[ns]
+    return stamps.to_numpy(zero_copy_only=False)
 
 
 _TRUE = {"true", "yes", "1", "oui", "vrai"}
@@ -135,7 +137,9 @@ def _read(text: str, keys: list[str], decimal: str, grouped: bool) -> pa.Table |
             io.BytesIO(text.encode("utf-8")),
             read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names),
             # A comment may hold line breaks inside its quotes.
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=_skip_blank_row
+            ),
             convert_options=pa_csv.ConvertOptions(
                 column_types=types,
                 null_values=[""],
@@ -145,9 +149,22 @@ def _read(text: str, keys: list[str], decimal: str, grouped: bool) -> pa.Table |
             ),
         )
     except pa.ArrowInvalid as exc:
-        if "Empty CSV file" in str(exc):
+        message = str(exc)
+        if "Empty CSV file" in message:
             return None
-        raise SchemaError(f"the export CSV does not fit the keys {', '.join(keys)}: {exc}") from exc
+        position = re.search(r"column #(\d+)", message)
+        if position and int(position.group(1)) < len(keys):
+            key = keys[int(position.group(1))]
+            raise SchemaError(f"export key {key!r}: {message}") from exc
+        raise SchemaError(
+            f"the export CSV does not fit the keys {', '.join(keys)}: {message}"
+        ) from exc
+
+
+def _skip_blank_row(row: Any) -> str:
+    # A line of spaces (the reference's example ends with one) is no row;
+    # any other row of the wrong width is an error.
+    return "skip" if not row.text.strip() else "error"
 
 
 def parse_export_csv(text: str, keys: Sequence[str]) -> pd.DataFrame:
@@ -164,8 +181,12 @@ def parse_export_csv(text: str, keys: Sequence[str]) -> pd.DataFrame:
     """
     keys = list(keys)
     columns = export_columns(keys)
-    if text[-64:].strip() != text[-64:].rstrip("\r\n"):
-        text = text.rstrip() + "\n"  # the reference's example ends with a stray " " line
+    if text.count('"') % 2:
+        raise SchemaError(
+            "the export CSV ends inside a quoted value: it was cut off; run the export again"
+        )
+    if not text.endswith("\n"):
+        text += "\n"  # Arrow skips the labels line only when it is ended
     float_positions = [i for i, k in enumerate(keys) if _kind(k) == "Float64"]
     decimal, grouped = _sniff_numbers(text, float_positions) if float_positions else (".", False)
     table = _read(text, keys, decimal, grouped) if text.strip() else None
@@ -188,7 +209,7 @@ def parse_export_csv(text: str, keys: Sequence[str]) -> pd.DataFrame:
                 data[column] = _csv_bools(pd.Series(string_array(cells)), key)
             else:
                 data[column] = column_array(cells, kind, column=column)
-        except (TypeError, ValueError, pa.ArrowException) as exc:
+        except (TypeError, ValueError, OverflowError, pa.ArrowException) as exc:
             raise SchemaError(f"export key {key!r} ({column}): {exc}") from exc
     frame = pd.DataFrame(data, copy=False)
     return frame[[c for c, _ in columns]]

@@ -83,7 +83,11 @@ def pandas_dtype(name: str) -> Any:
 # --------------------------------------------------------------------------- building
 
 
-_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError)
+class _BadValue(ValueError):
+    """A refusal whose message already names the value."""
+
+
+_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
 
 
 def _arrow(values: Sequence[Any], kind: Any = None) -> Any:
@@ -108,6 +112,8 @@ def _plain(values: Any) -> Any:
 
 
 _DATE_TYPES = (str, _dt.date, np.datetime64)
+# What datetime64[ns] can hold; numpy would wrap a date beyond it around silently.
+_FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22", "s"), np.datetime64("2262-04-11", "s")
 
 
 def _datetimes(values: Sequence[Any]) -> np.ndarray:
@@ -116,17 +122,26 @@ def _datetimes(values: Sequence[Any]) -> np.ndarray:
     text = _arrow(values, pa.large_string())
     if text is not None:
         try:
-            stamps = text.cast(pa.timestamp("s"))
+            # Dates beyond datetime64[ns] (9999-12-31) fail here too; the
+            # checked path below names them.
+            stamps = text.cast(pa.timestamp("ns"))
         except _ARROW_ERRORS:
             pass
         else:
-            return stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+            return stamps.to_numpy(zero_copy_only=False)
     values = [None if is_missing(v) else v for v in _plain(values)]
     odd = [v for v in values if v is not None and not isinstance(v, _DATE_TYPES)]
     if odd:
         # numpy would read a number as seconds since 1970: refuse it instead.
-        raise ValueError(f"not a date: {odd[0]!r}")
-    return np.array(values, dtype="datetime64[s]").astype("datetime64[ns]")
+        raise _BadValue(f"{odd[0]!r} is not a date")
+    stamps = np.array(values, dtype="datetime64[s]")
+    beyond = (stamps < _FIRST_DAY) | (stamps > _LAST_DAY)
+    if beyond.any():
+        raise _BadValue(
+            f"{values[int(beyond.argmax())]!r} is outside the dates a frame can hold "
+            f"({_FIRST_DAY.astype('datetime64[D]')} to {_LAST_DAY.astype('datetime64[D]')})"
+        )
+    return stamps.astype("datetime64[ns]")
 
 
 def _status(values: Sequence[Any]) -> pd.Categorical:
@@ -143,7 +158,7 @@ def _status(values: Sequence[Any]) -> pd.Categorical:
         codes = lookup[encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)]
     bad = sorted({str(v) for v in distinct if v not in STATUS_INDEX})
     if bad:
-        raise ValueError(
+        raise _BadValue(
             f"unknown status {', '.join(bad)}; valid codes are {', '.join(schema.STATUS_CODES)}"
         )
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), dtype=_STATUS_DTYPE)
@@ -209,34 +224,44 @@ def missing_array(dtype: str, n: int) -> Any:
 _NUMBERS = frozenset({int, float, type(None)})
 
 
-def _refuse_booleans(values: Sequence[Any]) -> None:
-    # pd.array would read True as 1: a JSON boolean is never a number here.
-    if any(isinstance(v, bool | np.bool_) for v in values):
-        raise ValueError("true/false is not a number")
+def _number_kinds(values: Sequence[Any]) -> set[type] | None:
+    """The Python types among ``values`` (None for Arrow input, which is typed).
+
+    Refuses booleans: Arrow and pd.array would read True as 1 (Arrow once it
+    has settled on a number type, so the outcome would depend on the order of
+    the rows), and a JSON boolean is never a number here.
+    """
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        if pa.types.is_boolean(values.type):
+            raise _BadValue("true/false is a boolean, not a number")
+        return None
+    kinds = set(map(type, values))
+    if bool in kinds or np.bool_ in kinds:
+        value = next(v for v in values if isinstance(v, bool | np.bool_))
+        raise _BadValue(f"{value!r} is a boolean, not a number")
+    return kinds
 
 
 def _floats(values: Sequence[Any]) -> pd.arrays.FloatingArray:
-    data = _arrow(values)
-    if data is not None and (
-        pa.types.is_floating(data.type)
-        or pa.types.is_integer(data.type)
-        or pa.types.is_null(data.type)
-    ):
-        return pd.Float64Dtype().__from_arrow__(data.cast(pa.float64()))
-    values = _plain(values)
-    _refuse_booleans(values)
-    # Anything else but JSON numbers (text) takes pd.array's checked path.
-    return pd.array(values, dtype="Float64")
+    kinds = _number_kinds(values)
+    if kinds is None or kinds <= _NUMBERS:
+        data = _arrow(values, pa.float64())
+        if data is not None:
+            return pd.Float64Dtype().__from_arrow__(data)
+    # Text, or integers beyond 2**53 (Arrow will not round them): pd.array's
+    # checked path converts what it can and refuses the rest.
+    return pd.array(_plain(values), dtype="Float64")
 
 
 def _integers(values: Sequence[Any]) -> pd.arrays.IntegerArray:
-    # Arrow infers the type first, so a fraction is never truncated to an int.
-    data = _arrow(values)
-    if data is not None and (pa.types.is_integer(data.type) or pa.types.is_null(data.type)):
-        return pd.Int64Dtype().__from_arrow__(data.cast(pa.int64()))
+    kinds = _number_kinds(values)
+    if kinds is None or kinds <= {int, type(None)}:
+        # Only ints (or typed Arrow input): nothing can be truncated.
+        data = _arrow(values, pa.int64())
+        if data is not None:
+            return pd.Int64Dtype().__from_arrow__(data)
     values = _plain(values)
     if not set(map(type, values)) <= _NUMBERS:
-        _refuse_booleans(values)
         return pd.array(values, dtype="Int64")
     numbers = np.array(values, dtype=np.float64)
     mask = np.isnan(numbers)
@@ -277,8 +302,10 @@ def column_array(values: list[Any], dtype: str, *, column: str = "?") -> Any:
         ) from None
     try:
         return builder(values)
+    except _BadValue as exc:
+        raise SchemaError(f"column {column!r} expects {dtype} values: {exc}") from exc
     except (TypeError, ValueError, OverflowError) as exc:
-        sample = next((v for v in values if v is not None), None)
+        sample = next((v for v in _plain(values) if not is_missing(v)), None)
         raise SchemaError(
             f"column {column!r} expects {dtype} values, got e.g. {sample!r}: {exc}"
         ) from exc

@@ -139,6 +139,27 @@ def test_csv_date_times_in_other_iso_spellings() -> None:
     ]
 
 
+def test_csv_of_labels_only_blank_lines_and_cut_off_quotes() -> None:
+    assert parse_export_csv("Entreprise,Heures", ["company", "hours"]).shape == (0, 2)
+    frame = parse_export_csv("Id,H\n1,7.000\n \n2,1.000\n", ["eventId", "hours"])
+    assert frame["event_id"].tolist() == [1, 2]
+    with pytest.raises(SchemaError, match="cut off"):
+        parse_export_csv('Id,H,C\n1,7.000,"half a comm', ["eventId", "hours", "comment"])
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "message"),
+    [
+        ("Heures,Id\n7.000,abc\n", ["hours", "eventId"], "export key 'eventId'.*'abc'"),
+        ("Id,Statut\n1,\n2,approuvé\n", ["eventId", "status"], "unknown status approuvé"),
+        ("D\n9999-12-31\n", ["date"], "export key 'date'.*9999-12-31"),
+    ],
+)
+def test_csv_errors_name_the_key_and_the_value(text: str, keys: list[str], message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        parse_export_csv(text, keys)
+
+
 def test_csv_status_must_be_a_known_code() -> None:
     with pytest.raises(SchemaError, match="unknown status z"):
         parse_export_csv("S\nz\n", ["status"])

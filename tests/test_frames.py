@@ -143,6 +143,7 @@ def test_string_columns_are_arrow_backed_unless_pandas_is_told_otherwise() -> No
         ([np.int64(4), pd.NA, float("nan")], "Int64", [4, pd.NA, pd.NA]),
         ([None, None], "Int64", [pd.NA, pd.NA]),
         ([1, 2.5, None], "Float64", [1.0, 2.5, pd.NA]),
+        ([10**17], "Float64", [1e17]),  # beyond 2**53: rounded as float() rounds
         ([5, "X-1", None], "string", ["5", "X-1", pd.NA]),
         (["a", None, "approved"], "status", ["a", np.nan, "a"]),
         (
@@ -167,6 +168,11 @@ def test_values_off_the_fast_path_convert_like_on_it(
         ([1, 2.5], "Int64"),
         ([2**70], "Int64"),
         ([True, 1], "Int64"),
+        ([1, np.True_], "Int64"),
+        ([7.5, True], "Float64"),  # refused whatever the order of the rows
+        ([True, 7.5], "Float64"),
+        (["9999-12-31"], "datetime64[ns]"),  # never wrapped around into 1816
+        ([np.datetime64("9999-12-31"), None], "datetime64[ns]"),
         (["d", "zz"], "status"),
     ],
 )
