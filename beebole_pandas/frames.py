@@ -266,10 +266,12 @@ def _integers(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     numbers = np.array(values, dtype=np.float64)
     mask = np.isnan(numbers)
     numbers[mask] = 0
-    # Whole floats (7.0) are ids too; fractions and huge values take the
-    # checked path, which refuses them.
-    if (np.abs(numbers) > 2**53).any() or (numbers != np.trunc(numbers)).any():
-        return pd.array(values, dtype="Int64")
+    # Whole floats (7.0) are ids too; a fraction is refused, never truncated.
+    fraction = numbers != np.trunc(numbers)
+    if fraction.any():
+        raise _BadValue(f"{values[int(fraction.argmax())]!r} is not a whole number")
+    if (np.abs(numbers) > 2**53).any():
+        return pd.array(values, dtype="Int64")  # the checked path, exact or refusing
     return pd.arrays.IntegerArray(numbers.astype(np.int64), mask)
 
 

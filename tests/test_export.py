@@ -80,6 +80,16 @@ def test_a_width_mismatch_is_an_error() -> None:
         xp.parse_export_array([["a", "b"], [1, 2]], ["hours", "inDays", "cost"])
 
 
+def test_array_ids_and_xids_are_split_and_other_values_refused() -> None:
+    rows = [["Person Id", "Hours"], [12, 1.0], ["E-7", 2.0], [None, 3.0], [7.0, 4.0]]
+    frame = xp.parse_export_array(rows, ["personId", "hours"])
+    assert frame["person_id"].tolist() == [12, pd.NA, pd.NA, 7]
+    assert frame["person_xid"].tolist() == [pd.NA, "E-7", pd.NA, pd.NA]
+    for bad in (True, 1.5):
+        with pytest.raises(SchemaError, match=f"'personId' holds ids .*{bad}"):
+            xp.parse_export_array([["P"], [3], [bad]], ["personId"])
+
+
 def test_keys_are_checked_against_show_before_any_request() -> None:
     with pytest.raises(ValidationError, match="'absence' is not allowed with show='work'"):
         xp.check_keys(["hours", "absence"], "work")
