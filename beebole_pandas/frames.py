@@ -171,7 +171,14 @@ def _arrow_strings() -> bool:
     return getattr(pandas_dtype("string"), "storage", None) == "pyarrow"
 
 
-def _strings(values: Sequence[Any]) -> Any:
+def string_array(values: Sequence[Any]) -> Any:
+    """An array of the frames' ``string`` dtype from text values and missing
+    values (None, NaN, NA), or from an Arrow array: the one way every module
+    builds a string column, so that all of them share one storage.
+
+    >>> string_array(["a", None]).tolist()
+    ['a', <NA>]
+    """
     if _arrow_strings():
         # Arrow copies the Python strings into one buffer in C: about a
         # quarter of the memory of an object column, and several times faster
@@ -184,17 +191,6 @@ def _strings(values: Sequence[Any]) -> Any:
     if isinstance(values, list) and values.count(None) == len(values):
         return missing_array("string", len(values))
     return pd.array(values, dtype="string")
-
-
-def string_array(values: Sequence[Any]) -> Any:
-    """An array of the frames' ``string`` dtype from text values and missing
-    values (None, NaN, NA), or from an Arrow array, for every module that
-    builds string columns.
-
-    >>> string_array(["a", None]).tolist()
-    ['a', <NA>]
-    """
-    return _strings(values)
 
 
 def missing_array(dtype: str, n: int) -> Any:
@@ -279,7 +275,7 @@ _BUILDERS: dict[str, Callable[[list[Any]], Any]] = {
     "Int64": _integers,
     "Float64": _floats,
     "boolean": lambda v: pd.array(v, dtype="boolean"),
-    "string": _strings,
+    "string": string_array,
     "datetime64[ns]": _datetimes,
     "status": _status,
 }
