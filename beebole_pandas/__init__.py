@@ -37,30 +37,42 @@ __version__ = "0.1.0"
 
 # name -> module that defines it
 _LAZY: dict[str, str] = {
-    "Client": "client",
-    "connect": "client",
-    "get_client": "client",
-    "disconnect": "client",
+    "Client": "api.client",
+    "connect": "api.client",
+    "get_client": "api.client",
+    "disconnect": "api.client",
     "login": "widgets",
     "to_frame": "frames",
-    "companies": "loaders",
-    "people": "loaders",
-    "projects": "loaders",
-    "subprojects": "loaders",
-    "tasks": "loaders",
-    "absences": "loaders",
-    "groups": "loaders",
-    "custom_fields": "loaders",
-    "time_entries": "loaders",
-    "export": "loaders",
-    "custom_field_values": "loaders",
-    "group_assignments": "loaders",
-    "members": "loaders",
-    "project_managers": "loaders",
-    "specific_tasks": "loaders",
-    "team_leaders": "loaders",
+    "companies": "load.entities",
+    "people": "load.entities",
+    "projects": "load.entities",
+    "subprojects": "load.entities",
+    "tasks": "load.entities",
+    "absences": "load.entities",
+    "groups": "load.entities",
+    "custom_fields": "load.entities",
+    "time_entries": "load.time_entries",
+    "export": "load.export",
+    "custom_field_values": "load.relations",
+    "group_assignments": "load.relations",
+    "members": "load.relations",
+    "project_managers": "load.relations",
+    "specific_tasks": "load.relations",
+    "team_leaders": "load.relations",
+    "plan": "writeback.push",
+    "push": "writeback.push",
 }
-_SUBMODULES = {"sandbox", "reports", "plotting", "schema", "frames", "loaders", "push", "client"}
+# attribute -> submodule it names (the wings, and plotting inside reports)
+_SUBMODULES: dict[str, str] = {
+    "api": "api",
+    "frames": "frames",
+    "load": "load",
+    "plotting": "reports.plotting",
+    "reports": "reports",
+    "sandbox": "sandbox",
+    "schema": "schema",
+    "writeback": "writeback",
+}
 
 __all__ = [
     "AuthError",
@@ -87,7 +99,7 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
     if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     raise AttributeError(f"module 'beebole_pandas' has no attribute {name!r}")
 
 

@@ -1,7 +1,7 @@
 """The ``df.beebole`` accessor: thin, it delegates to push and reports.
 
 Registered when :mod:`beebole_pandas` is imported. Write-back lives in
-:mod:`beebole_pandas.push`, reports in :mod:`beebole_pandas.reports`; both are
+:mod:`beebole_pandas.writeback.push`, reports in :mod:`beebole_pandas.reports`; both are
 imported only when a method is called, so ``import beebole_pandas`` stays fast.
 
 >>> import beebole_pandas as bb
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .results import PlanFrame, PushResult
+    from .writeback.results import PlanFrame, PushResult
 
 __all__ = ["BeeboleAccessor"]
 
@@ -43,7 +43,7 @@ class BeeboleAccessor:
         >>> pd.DataFrame(columns=["id", "name", "email"]).beebole.entity
         'person'
         """
-        from .push_validate import detect_entity
+        from .writeback.validate import detect_entity
 
         return detect_entity(self._frame).name
 
@@ -52,12 +52,12 @@ class BeeboleAccessor:
     def plan(self, *, entity: str | None = None, client: Any = None) -> PlanFrame:
         """What :meth:`push` would do, row by row; sends nothing.
 
-        See :func:`beebole_pandas.push.plan`.
+        See :func:`beebole_pandas.writeback.push.plan`.
 
         >>> people.beebole.plan().summary               # doctest: +SKIP
         'plan push person: 40 rows: 2 update, 38 unchanged; needs 2 requests (fits in the 3990 left today)'
         """
-        from . import push
+        from .writeback import push
 
         return push.plan(self._frame, entity=entity, client=client)
 
@@ -73,12 +73,12 @@ class BeeboleAccessor:
     ) -> PushResult:
         """Write the changed rows back; a per-row result frame. Safe to run again.
 
-        See :func:`beebole_pandas.push.push`.
+        See :func:`beebole_pandas.writeback.push.push`.
 
         >>> people.beebole.push(workers=8).ok            # doctest: +SKIP
         True
         """
-        from . import push
+        from .writeback import push
 
         return push.push(
             self._frame,
@@ -102,11 +102,11 @@ class BeeboleAccessor:
     ) -> PlanFrame | PushResult:
         """Delete these rows (time entries, groups): the only way anything is deleted.
 
-        See :func:`beebole_pandas.push.delete`.
+        See :func:`beebole_pandas.writeback.push.delete`.
 
         >>> entries[entries.hours == 0].beebole.delete(dry_run=True)   # doctest: +SKIP
         """
-        from . import push
+        from .writeback import push
 
         return push.delete(
             self._frame,
@@ -121,7 +121,7 @@ class BeeboleAccessor:
     # -- time-entry workflow ---------------------------------------------------------
 
     def _workflow(self, verb: str, memo: str | None, client: Any) -> PushResult:
-        from .push_time import workflow
+        from .writeback.time_entries import workflow
 
         return workflow(self._frame, verb, memo=memo, client=client)
 
@@ -215,10 +215,10 @@ class BeeboleAccessor:
         ``kind`` names the report (``"timesheet"``, ``"utilisation"``,
         ``"overtime"``, ``"absence_summary"``, ``"project_burn"``,
         ``"approval_status"``); ``kwargs`` go to the report, ``title`` to the chart.
-        See :func:`beebole_pandas.plotting.plot_entries`.
+        See :func:`beebole_pandas.reports.plotting.plot_entries`.
 
         >>> entries.beebole.plot("utilisation", freq="W")   # doctest: +SKIP
         """
-        from . import plotting
+        from .reports import plotting
 
         return plotting.plot_entries(self._frame, kind, title=title, **kwargs)

@@ -142,20 +142,22 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
     --------
     >>> data = load(bb.get_client(), "2026-10-01", "2026-10-31")   # doctest: +SKIP
     """
-    from . import loaders
+    from .load import entities
+    from .load.export import export
+    from .load.time_entries import time_entries
 
     frames: dict[str, pd.DataFrame | None] = {}
     steps: list[tuple[str, str, Callable[[], pd.DataFrame | None]]] = [
-        ("companies", "loading companies", lambda: loaders.companies(client=client)),
-        ("people", "loading people", lambda: loaders.people(client=client)),
-        ("projects", "loading projects", lambda: loaders.projects(client=client)),
+        ("companies", "loading companies", lambda: entities.companies(client=client)),
+        ("people", "loading people", lambda: entities.people(client=client)),
+        ("projects", "loading projects", lambda: entities.projects(client=client)),
         (
             "entries",
             f"loading time entries {start} to {end}",
-            lambda: loaders.time_entries(start, end, client=client),
+            lambda: time_entries(start, end, client=client),
         ),
-        ("subprojects", "loading subprojects", lambda: loaders.subprojects(client=client)),
-        ("absences", "loading absence types", lambda: loaders.absences(client=client)),
+        ("subprojects", "loading subprojects", lambda: entities.subprojects(client=client)),
+        ("absences", "loading absence types", lambda: entities.absences(client=client)),
         (
             "prior_hours",
             "loading project hours before the period (for the budget burn)",
@@ -164,9 +166,7 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
         (
             "schedule",
             "loading the work schedule (expected hours per person)",
-            lambda: loaders.export(
-                start, end, keys=["personId", "workHours"], show="work", client=client
-            ),
+            lambda: export(start, end, keys=["personId", "workHours"], show="work", client=client),
         ),
     ]
     needed = {"subprojects": needs_subprojects, "absences": needs_absences}
@@ -194,7 +194,7 @@ def _prior_hours(client: Any, projects: pd.DataFrame | None, start: str) -> pd.D
     One export job aggregated by project: a few hundred bytes, however long the
     history, where loading those entries would cost megabytes.
     """
-    from . import loaders
+    from .load.export import export
 
     if projects is None or projects["start_date"].isna().all():
         return None
@@ -202,7 +202,7 @@ def _prior_hours(client: Any, projects: pd.DataFrame | None, start: str) -> pd.D
     last = pd.Timestamp(start) - pd.Timedelta(days=1)
     if first > last:
         return None
-    return loaders.export(first, last, keys=["projectId", "hours"], show="work", client=client)
+    return export(first, last, keys=["projectId", "hours"], show="work", client=client)
 
 
 def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
@@ -212,8 +212,9 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
     --------
     >>> sections = build_sections(load(client, "2026-10-01", "2026-10-31"), "2026-10-01", "2026-10-31")  # doctest: +SKIP
     """
-    from . import plotting, reports
-    from .report_html import Section
+    from . import reports
+    from .reports import plotting
+    from .reports.html import Section
 
     ctx = {"people": data.people, "projects": data.projects, "subprojects": data.subprojects}
     entries = data.entries
@@ -310,7 +311,7 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
 
 def _by_status(status: pd.DataFrame) -> pd.DataFrame:
     """Hours per person and status: a row per person id, even where names repeat."""
-    from .report_tools import ref_key
+    from .reports.tools import ref_key
 
     keyed = status.assign(_k=ref_key(status, "person"))
     wide = keyed.pivot_table(
@@ -336,7 +337,7 @@ def run_report(
     --------
     >>> run_report(client, "2026-10-01", "2026-10-31", "out", title="October")   # doctest: +SKIP
     """
-    from .report_html import write_report
+    from .reports.html import write_report
 
     progress = _Progress(stream, total=10)
     data = load(client, start, end, progress=progress)
@@ -428,7 +429,7 @@ def _demo(argv: Sequence[str]) -> int:
     args = parser.parse_args(list(argv))
     start, end = _month_range(args.month)
     started = time.perf_counter()
-    from . import client as client_module
+    from .api import client as client_module
 
     print(
         f"Starting the demo sandbox and building the report for {args.month} ...", file=sys.stderr
@@ -487,7 +488,7 @@ def _report(argv: Sequence[str]) -> int:
         print(f"error: --end {args.end} is before --start {args.start}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    from . import client as client_module
+    from .api import client as client_module
 
     try:
         client = client_module.connect(

@@ -405,7 +405,7 @@ def build_frame(
     """Build a typed frame from rows for any list of fields (entity or relation).
 
     :func:`to_frame` is this function with an entity's fields; the relationship
-    frames of :mod:`beebole_pandas.relations` use it with their own fields.
+    frames of :mod:`beebole_pandas.load.relations` use it with their own fields.
 
     >>> from beebole_pandas.schema import Field
     >>> build_frame([Field("n", "Int64", "a.n")], [{"a": {"n": 1}}, {}]).dtypes.to_dict()
@@ -473,6 +473,16 @@ def empty_frame(entity: str, *, scope: Any = None) -> pd.DataFrame:
     BooleanDtype
     """
     return to_frame(entity, [], scope=scope)
+
+
+def empty_of(columns: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    """A frame with no rows and these ``(column, dtype name)`` pairs, e.g. an
+    export's (:func:`beebole_pandas.export_keys.export_columns`).
+
+    >>> empty_of([("hours", "Float64"), ("status", "status")]).dtypes["hours"]
+    Float64Dtype()
+    """
+    return pd.DataFrame({c: pd.Series([], dtype=pandas_dtype(d)) for c, d in columns})
 
 
 # --------------------------------------------------------------------------- the way back

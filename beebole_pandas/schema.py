@@ -1,7 +1,7 @@
 """One table per entity: its services, its columns and dtypes, what can be written.
 
 This module is the only copy of the schema. :mod:`beebole_pandas.frames`
-reads it to turn JSON rows into typed frames, :mod:`beebole_pandas.push` reads
+reads it to turn JSON rows into typed frames, :mod:`beebole_pandas.writeback.push` reads
 it to turn frame rows back into API payloads, and the loaders read the list
 services from it.
 

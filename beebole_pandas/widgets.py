@@ -37,7 +37,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Literal
 
-from .answers import DEFAULT_URL, default_url, scrub, secret_forms
+from .api.answers import DEFAULT_URL, default_url, scrub, secret_forms
 from .errors import (
     AuthError,
     BeeboleError,
@@ -48,7 +48,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .api.client import Client
 
 __all__ = ["DEFAULT_URL", "LoginPanel", "login"]
 
@@ -170,7 +170,7 @@ def _validate(secret: str, url: str, options: dict[str, Any]) -> dict[str, Any]:
     ``refresh=True``: the check must reach the server (a cached answer proves
     nothing about the token today); the answer is cached for ``bb.companies()``.
     """
-    from . import client as client_module
+    from .api import client as client_module
 
     # At most one retry: a login should answer quickly, even when the URL is wrong.
     options = {**options, "retries": min(int(options.get("retries", 3)), 1)}
@@ -320,7 +320,7 @@ def _panel_class() -> type[LoginPanel]:
 
         def logout(self) -> None:
             """Forget the client (what *Log out* does); the default client is cleared."""
-            from . import client as client_module
+            from .api import client as client_module
 
             client = self._client
             self._client = None
@@ -380,7 +380,7 @@ def _panel_class() -> type[LoginPanel]:
             self.status.value = _status_html(state, headline, detail)
 
         def _connect(self, secret: str, *, raise_errors: bool = False) -> bool:
-            from . import client as client_module
+            from .api import client as client_module
 
             url = self.url.value.strip() or default_url()
             self._set_status("connecting", f"Connecting to {url} ...")

@@ -28,7 +28,7 @@ import pandas as pd
 
 import beebole_pandas as bb
 from beebole_pandas import sandbox
-from beebole_pandas.scopes import refs_of_frame
+from beebole_pandas.load.scopes import refs_of_frame
 
 LOADERS = (
     "companies",

@@ -36,9 +36,9 @@ from typing import Any
 
 import pandas as pd
 
-from beebole_pandas import export_parse as xp
 from beebole_pandas import frames, schema
-from beebole_pandas.export_csv import parse_export_csv
+from beebole_pandas.load import parse as xp
+from beebole_pandas.load.parse_csv import parse_export_csv
 
 PEOPLE = [f"Person {i}" for i in range(200)]
 PROJECTS = [f"Project {i}" for i in range(40)]

@@ -32,8 +32,8 @@ import pandas as pd
 import requests
 
 import beebole_pandas as bb
-from beebole_pandas import push as bp
 from beebole_pandas import sandbox
+from beebole_pandas.writeback import push as bp
 
 WRITE_SERVICES = ("person.update",)
 

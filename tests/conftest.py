@@ -42,6 +42,6 @@ def _no_default_client() -> Iterator[None]:
     yield
     import sys
 
-    client_module = sys.modules.get("beebole_pandas.client")
+    client_module = sys.modules.get("beebole_pandas.api.client")
     if client_module is not None and hasattr(client_module, "disconnect"):
         client_module.disconnect()

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas import push as bp
 from beebole_pandas import reports
 from beebole_pandas.errors import SchemaError
+from beebole_pandas.writeback import push as bp
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_import_registers_the_accessor_lazily():
     code = (
         "import sys, pandas as pd, beebole_pandas\n"
         "assert hasattr(pd.DataFrame(), 'beebole')\n"
-        "heavy = ['beebole_pandas.push', 'beebole_pandas.reports', 'matplotlib', 'tqdm', 'ipywidgets']\n"
+        "heavy = ['beebole_pandas.api', 'beebole_pandas.load', 'beebole_pandas.writeback', 'beebole_pandas.reports', 'requests', 'matplotlib', 'tqdm', 'ipywidgets']\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -131,6 +131,6 @@ def test_workflow_needs_a_time_entry_frame():
     ):
         people.beebole.submit()
     with pytest.raises(SchemaError, match="unknown workflow step"):
-        from beebole_pandas.push_time import workflow
+        from beebole_pandas.writeback.time_entries import workflow
 
         workflow(people, "archive")

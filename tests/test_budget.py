@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas.budget import Budget, Meter
+from beebole_pandas.api.budget import Budget, Meter
 
 
 def usage(server: Any, role: str = "admin") -> dict[str, int]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas.cache import (
+from beebole_pandas.api.cache import (
     CLOSED_PERIOD,
     CURRENT_PERIOD,
     REFERENCE,

@@ -155,7 +155,7 @@ def test_load_skips_subprojects_and_absences_the_entries_make_needless(
     import dataclasses
 
     import beebole_pandas as bb
-    from beebole_pandas import loaders
+    from beebole_pandas.load import entities as loaders
 
     start, end = "2026-10-01", "2026-10-31"
     client = bb.connect(

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas import client as client_module
-from beebole_pandas.cache import fingerprint
+from beebole_pandas.api import client as client_module
+from beebole_pandas.api.cache import fingerprint
 
 
 def test_connect_sets_the_default_client(demo_server: Any) -> None:

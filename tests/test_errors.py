@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas.answers import status_error
+from beebole_pandas.api.answers import status_error
 
 
 def served(server: Any, service: str) -> int:

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas import export_parse as xp
+from beebole_pandas import export_keys
 from beebole_pandas.errors import SchemaError, ValidationError
-from beebole_pandas.export_csv import parse_export_csv
+from beebole_pandas.load import parse as xp
+from beebole_pandas.load.parse_csv import parse_export_csv
 
 KEYS = [
     "eventId",
@@ -92,9 +93,9 @@ def test_array_ids_and_xids_are_split_and_other_values_refused() -> None:
 
 def test_keys_are_checked_against_show_before_any_request() -> None:
     with pytest.raises(ValidationError, match="'absence' is not allowed with show='work'"):
-        xp.check_keys(["hours", "absence"], "work")
+        export_keys.check_keys(["hours", "absence"], "work")
     with pytest.raises(ValidationError, match="repeated: hours"):
-        xp.check_keys(["hours", "hours"], "all")
+        export_keys.check_keys(["hours", "hours"], "all")
 
 
 def test_the_reference_example_csv_in_french() -> None:
@@ -293,7 +294,8 @@ def test_a_slow_job_is_polled_with_backoff_and_shows_progress(
 
 
 def test_a_job_that_never_ends_times_out_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
-    from beebole_pandas import export_jobs, sandbox
+    from beebole_pandas import sandbox
+    from beebole_pandas.load import export as export_jobs
 
     monkeypatch.setattr(export_jobs, "TIMEOUT", 0.5)
     with sandbox.serve(seed="demo", export_delay=30) as server:

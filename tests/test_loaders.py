@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas import loaders, schema
+from beebole_pandas import schema
 from beebole_pandas.errors import NotFound, ValidationError
+from beebole_pandas.load import time_entries as loaders
 
 MONTH = ("2026-10-01", "2026-10-31")
 DATA = Path(__file__).parent / "data"

@@ -259,7 +259,7 @@ def test_status_colours_follow_the_statuses(frames: dict[str, pd.DataFrame]) -> 
 
 def test_importing_plotting_does_not_import_matplotlib() -> None:
     code = (
-        "import sys, beebole_pandas, beebole_pandas.plotting, beebole_pandas.reports; "
+        "import sys, beebole_pandas, beebole_pandas.reports.plotting, beebole_pandas.reports; "
         "print('matplotlib' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,9 +9,9 @@ import pytest
 from push_support import load_people, writes
 
 import beebole_pandas as bb
-from beebole_pandas import push as bp
 from beebole_pandas.errors import PushError, SchemaError
-from beebole_pandas.push_validate import detect_entity
+from beebole_pandas.writeback import push as bp
+from beebole_pandas.writeback.validate import detect_entity
 
 
 @pytest.fixture

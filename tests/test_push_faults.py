@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import beebole_pandas as bb
-from beebole_pandas import push as bp
 from beebole_pandas.errors import BeeboleError
+from beebole_pandas.writeback import push as bp
 
 FAULTS = ["http500", "lost_response"]
 PERSON = 1004

@@ -7,7 +7,7 @@ import pytest
 from push_support import load_people, writes
 
 import beebole_pandas as bb
-from beebole_pandas import push as bp
+from beebole_pandas.writeback import push as bp
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from hypothesis.stateful import (
 )
 
 import beebole_pandas as bb
-from beebole_pandas import push as bp
 from beebole_pandas.errors import BeeboleError
+from beebole_pandas.writeback import push as bp
 
 _NEW = itertools.count()
 PERSON = 1004

@@ -7,8 +7,8 @@ import pytest
 from push_support import load_people, writes
 
 import beebole_pandas as bb
-from beebole_pandas import push as bp
 from beebole_pandas.errors import PushError, SchemaError
+from beebole_pandas.writeback import push as bp
 
 PERSON = 1004
 START, END = "2026-11-01", "2026-11-30"

@@ -294,7 +294,8 @@ def test_env_button_without_the_variable(demo_server: Any, monkeypatch: pytest.M
 
 
 def test_default_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    from beebole_pandas import answers, widgets
+    from beebole_pandas import widgets
+    from beebole_pandas.api import answers
 
     assert widgets.DEFAULT_URL is answers.DEFAULT_URL
     assert bb.login(mode="panel").url.value == "https://beebole-apps.com/api/v2"

@@ -24,8 +24,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+# Each service module registers its services when imported.
+from . import export, services_entities, services_groups, services_time  # noqa: F401
+from .registry import Spec, registered
 from .seeddata import SeedData
-from .services import Ctx, Later, ServiceError, Spec, registry
+from .services import Ctx, Later, ServiceError
 from .store import Store
 
 __all__ = ["AuthFailure", "Backend", "Principal"]
@@ -93,7 +96,7 @@ class Backend:
         self.export_delay = export_delay
         self._lock = threading.Lock()
         self._jobs: dict[int, Any] = {}
-        self._registry: dict[str, Spec] = dict(registry())
+        self._registry: dict[str, Spec] = registered()
         self.services: frozenset[str] = frozenset(self._registry)
         if self.store.loaded:
             self.store.ensure_indexes()

@@ -22,10 +22,9 @@ import socket
 import struct
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .server import SandboxServer
+from .quota import Stats
 
 __all__ = [
     "API_PATH",
@@ -33,6 +32,7 @@ __all__ = [
     "NOT_JSON",
     "HTTPServer",
     "Handler",
+    "Sandbox",
     "dump",
     "parse_body",
     "parse_token",
@@ -99,11 +99,24 @@ def status_error(message: str) -> dict[str, Any]:
     return {"status": "error", "message": message}
 
 
+class Sandbox(Protocol):
+    """What a connection needs of the sandbox that owns the listening socket
+    (:class:`~beebole_pandas.sandbox.server.SandboxServer`)."""
+
+    stats_counter: Stats
+
+    def _opened(self, conn: socket.socket) -> None: ...
+
+    def _closed(self, conn: socket.socket) -> None: ...
+
+    def _answer(self, handler: Handler, body: bytes) -> None: ...
+
+
 class HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
-    sandbox: SandboxServer
+    sandbox: Sandbox
 
 
 class Handler(BaseHTTPRequestHandler):

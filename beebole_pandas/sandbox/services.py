@@ -4,8 +4,9 @@ A service is a function ``(ctx, request) -> dict`` registered under its API
 name with :func:`service`; a slow one may return a :class:`Later` instead,
 whose ``finish()`` the backend calls after releasing its lock. The entity services live in
 :mod:`.services_entities` and :mod:`.services_groups`, the time-entry
-services in :mod:`.services_time`, the export jobs in :mod:`.export`;
-:func:`registry` collects them all.
+services in :mod:`.services_time`, the export jobs in :mod:`.export`; each
+registers its services in :mod:`.registry` with :func:`service` when imported
+(the backend imports them all).
 
 Entities are named by ``id`` or ``xid`` (never both), top-level or nested,
 through one resolver; messages name an entity that has an xid by its xid.
@@ -14,8 +15,8 @@ Errors are raised as :class:`ServiceError` (wrong request),
 :class:`NotFoundError` and :class:`DeniedError`; the backend turns them into
 status errors worded as ``docs/internals.md`` says.
 
->>> sorted(registry())[:2]
-['absence.activate', 'absence.add_group']
+>>> ServiceError("missing member 'company'").args[0]
+"missing member 'company'"
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .registry import Spec, service
 from .store import ENTITY_TABLES, Store
 
 __all__ = [
@@ -36,11 +38,9 @@ __all__ = [
     "Later",
     "NotFoundError",
     "ServiceError",
-    "registry",
+    "Spec",
     "service",
 ]
-
-Handler = Callable[["Ctx", dict[str, Any]], "dict[str, Any] | Later"]
 
 
 class ServiceError(Exception):
@@ -53,38 +53,6 @@ class NotFoundError(ServiceError):
 
 class DeniedError(ServiceError):
     """The user may not do this."""
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A registered service: its handler, who may call it, whether it writes."""
-
-    name: str
-    handler: Handler
-    access: str  # "admin": administrators only; "read": every user; "self": the handler checks
-    write: bool
-
-
-_REGISTRY: dict[str, Spec] = {}
-
-
-def service(
-    name: str, *, access: str = "admin", write: bool = False
-) -> Callable[[Handler], Handler]:
-    """Register a service handler under its API name."""
-
-    def deco(fn: Handler) -> Handler:
-        _REGISTRY[name] = Spec(name, fn, access, write)
-        return fn
-
-    return deco
-
-
-def registry() -> dict[str, Spec]:
-    """Every service of the sandbox, by API name."""
-    from . import export, services_entities, services_groups, services_time  # noqa: F401
-
-    return _REGISTRY
 
 
 @dataclass

@@ -25,7 +25,7 @@ an id (prefer the array output, the default of :func:`beebole_pandas.export`).
 CSV numbers may use a decimal comma (French accounts: ``"7,000"``); it is
 detected from the values, not from the labels.
 
->>> from beebole_pandas.export_parse import parse_export_array
+>>> from beebole_pandas.load.parse import parse_export_array
 >>> df = parse_export_array([["Entreprise", "Id entreprise", "Heures"],
 ...                          ["Acme", "C-ACME", 7.5], ["Beta", 12, 1.0]],
 ...                         ["company", "companyId", "hours"])
@@ -42,34 +42,24 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
-from .errors import SchemaError, ValidationError
-from .export_keys import MEASURES, SHOW_KEYS
-from .frames import column_array, pandas_dtype
-from .schema import snake_case
+from .. import schema
+from ..errors import SchemaError
+from ..export_keys import (
+    ENTITY_ID_KEYS,
+    ENTITY_NAME_KEYS,
+    export_columns,
+    key_kind,
+)
+from ..frames import column_array, empty_of
 
 __all__ = [
-    "ENTITY_ID_KEYS",
-    "ENTITY_NAME_KEYS",
-    "SHOW_KEYS",
     "TIME_ENTRY_ID_KEYS",
     "TIME_ENTRY_KEYS",
     "TIME_ENTRY_NAME_KEYS",
-    "check_keys",
-    "export_columns",
     "export_to_time_entries",
     "parse_export",
     "parse_export_array",
 ]
-
-#: Keys naming an entity (their values are names).
-ENTITY_NAME_KEYS = ("company", "person", "project", "subproject", "task", "absence")
-#: Keys holding an entity's id, or its xid when it has one -> the entity.
-ENTITY_ID_KEYS: dict[str, str] = {f"{e}Id": e for e in ENTITY_NAME_KEYS} | {"gid": "group"}
-_INT_KEYS = {"eventId": "event_id", "quotaId": "quota_id"}
-_DATE_KEYS = frozenset({"stime", "etime", "date", "to", "week"})
-_BOOL_KEYS = frozenset({"isAtWork", "manual", "wfh"})
-_FLOAT_KEYS = MEASURES | {"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"}
 
 #: Every key of one time entry: the references as id-or-xid plus name, and
 #: the entry's own values (one row per entry, thanks to ``eventId``).
@@ -100,68 +90,6 @@ TIME_ENTRY_ID_KEYS: tuple[str, ...] = tuple(k for k in TIME_ENTRY_KEYS if k not 
 TIME_ENTRY_NAME_KEYS: tuple[str, ...] = tuple(
     k for k in TIME_ENTRY_KEYS if k in ENTITY_NAME_KEYS or k in ENTITY_ID_KEYS
 )
-
-
-def check_keys(keys: Sequence[str], show: str) -> None:
-    """Refuse, before any request, keys the reference does not allow for ``show``.
-
-    >>> check_keys(["hours", "absence"], "work")
-    Traceback (most recent call last):
-    ...
-    beebole_pandas.errors.ValidationError: export key 'absence' is not allowed with show='work'; valid keys are: activity, billability, ...
-    """
-    valid = SHOW_KEYS.get(show)
-    if valid is None:
-        raise ValidationError(f"show={show!r} is not one of {', '.join(SHOW_KEYS)}")
-    for key in keys:
-        if key not in valid:
-            raise ValidationError(
-                f"export key {key!r} is not allowed with show={show!r}; valid keys are: "
-                f"{', '.join(valid)}"
-            )
-    export_columns(keys)
-
-
-def _kind(key: str) -> str:
-    if key in ENTITY_ID_KEYS:
-        return "ref"
-    if key in _INT_KEYS:
-        return "Int64"
-    if key in _FLOAT_KEYS:
-        return "Float64"
-    if key in _DATE_KEYS:
-        return "datetime64[ns]"
-    if key in _BOOL_KEYS:
-        return "boolean"
-    if key == "status":
-        return "status"
-    return "string"
-
-
-def export_columns(keys: Sequence[str]) -> list[tuple[str, str]]:
-    """The ``(column, dtype)`` pairs an export with these keys turns into, in order.
-
-    >>> export_columns(["personId", "hours", "status"])
-    [('person_id', 'Int64'), ('person_xid', 'string'), ('hours', 'Float64'), ('status', 'status')]
-    """
-    if len(set(keys)) != len(keys):
-        dup = sorted({k for k in keys if list(keys).count(k) > 1})
-        raise ValidationError(f"export keys must be distinct; repeated: {', '.join(dup)}")
-    out: list[tuple[str, str]] = []
-    for key in keys:
-        kind = _kind(key)
-        if kind == "ref":
-            entity = ENTITY_ID_KEYS[key]
-            out += [(f"{entity}_id", "Int64"), (f"{entity}_xid", "string")]
-        elif key in ENTITY_NAME_KEYS:
-            out.append((f"{key}_name", "string"))
-        else:
-            out.append((_INT_KEYS.get(key, snake_case(key)), kind))
-    return out
-
-
-def _empty(keys: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype=pandas_dtype(d)) for c, d in export_columns(keys)})
 
 
 def _split_ids(ids: list[Any], xids: list[Any], key: str) -> tuple[Any, Any]:
@@ -225,7 +153,7 @@ def parse_export_array(rows: Sequence[Sequence[Any]], keys: Sequence[str]) -> pd
     columns = export_columns(keys)
     data_rows = rows[1:] if rows else []
     if not data_rows:
-        return _empty(keys)
+        return empty_of(export_columns(keys))
     width = len(keys)
     widths = set(map(len, data_rows)) | {len(rows[0])}
     if widths != {width}:
@@ -233,11 +161,11 @@ def parse_export_array(rows: Sequence[Sequence[Any]], keys: Sequence[str]) -> pd
         raise SchemaError(
             f"the export has rows of {found} columns but {width} keys were asked for ({', '.join(keys)})"
         )
-    refs = tuple(i for i, key in enumerate(keys) if _kind(key) == "ref")
+    refs = tuple(i for i, key in enumerate(keys) if key_kind(key) == "ref")
     by_position, xids = _transposer(width, refs)(data_rows)
     data: dict[str, Any] = {}
     for i, (key, values) in enumerate(zip(keys, by_position, strict=True)):
-        kind = _kind(key)
+        kind = key_kind(key)
         if kind == "ref":
             entity = ENTITY_ID_KEYS[key]
             data[f"{entity}_id"], data[f"{entity}_xid"] = _split_ids(values, xids[i], key)
@@ -255,7 +183,7 @@ def parse_export(result: Any, keys: Sequence[str]) -> pd.DataFrame:
     {'hours': 'Float64'}
     """
     if isinstance(result, str):
-        from .export_csv import parse_export_csv
+        from .parse_csv import parse_export_csv
 
         return parse_export_csv(result, keys)
     if isinstance(result, list):

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import reports
-from .errors import SchemaError
-from .report_tools import NONE_LABEL, ref_key
-from .reports import STATUS_ORDER
+from ..errors import SchemaError
+from . import tables as reports
+from .tables import STATUS_ORDER
+from .tools import NONE_LABEL, ref_key
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -16,8 +16,8 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from .errors import SchemaError, ValidationError
-from .schema import STATUS_CODES, STATUS_LABELS, entity
+from ..errors import SchemaError, ValidationError
+from ..schema import STATUS_CODES, STATUS_LABELS, entity
 
 #: Accepted values of ``freq``.
 FREQS: tuple[str, ...] = ("D", "W", "M")

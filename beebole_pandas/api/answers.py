@@ -1,6 +1,6 @@
 """What the client makes of an endpoint URL and of the server's answers.
 
-Split from :mod:`beebole_pandas.client` so that the rules live in one small
+Split from :mod:`beebole_pandas.api.client` so that the rules live in one small
 place: which URLs may receive the token (HTTPS, or plain HTTP on loopback), and
 which exception of :mod:`beebole_pandas.errors` an answer becomes (HTTP status
 first, then the server's wording, with :class:`ValidationError` as the default).
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import (
+from ..errors import (
     AuthError,
     BeeboleError,
     NotFound,

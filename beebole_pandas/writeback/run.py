@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import BeeboleError, TransportError
-from .push_validate import RowPlan
+from ..errors import BeeboleError, TransportError
+from .validate import RowPlan
 
 __all__ = ["Outcome", "execute", "run"]
 

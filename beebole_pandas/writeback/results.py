@@ -6,7 +6,7 @@ with a one-line :attr:`summary`, a few totals as attributes, and a Jupyter
 plain DataFrame.
 
 >>> import pandas as pd
->>> from beebole_pandas.results import PushResult
+>>> from beebole_pandas.writeback.results import PushResult
 >>> r = PushResult(
 ...     pd.DataFrame({"action": ["update"], "status": ["ok"], "message": [""],
 ...                   "id": pd.array([3], dtype="Int64"), "xid": pd.array([None], dtype="string")}),
@@ -97,7 +97,7 @@ class _Reported(pd.DataFrame):
 
 
 class PlanFrame(_Reported):
-    """What :func:`beebole_pandas.push.push` would do, row by row.
+    """What :func:`beebole_pandas.writeback.push.push` would do, row by row.
 
     Columns: ``action`` (create, update, unchanged, invalid), ``changes``
     (``field: before → after``), ``reason`` (why a row is invalid),
@@ -153,7 +153,7 @@ class PlanFrame(_Reported):
 
 
 class PushResult(_Reported):
-    """What :func:`beebole_pandas.push.push` did, row by row.
+    """What :func:`beebole_pandas.writeback.push.push` did, row by row.
 
     Columns: ``action``, ``status`` (ok, error, skipped), ``message``, and the
     ``id`` / ``xid`` of the entity (the one assigned, for created rows).

@@ -25,9 +25,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import export_parse
-from .errors import BeeboleError, NotFound, ServerError, TransportError, ValidationError
-from .frames import provenance
+from ..api.client import resolve_client
+from ..errors import BeeboleError, NotFound, ServerError, TransportError, ValidationError
+from ..export_keys import check_keys
+from ..frames import provenance
+from . import parse as export_parse
+from .entities import load_entity
 from .scopes import period, resolve, statuses
 
 __all__ = ["TIMEOUT", "export", "run_export"]
@@ -104,7 +107,7 @@ def _wait(client: Any, job_id: Any, params: dict[str, Any], timeout: float) -> d
             if remaining <= 0:
                 raise TransportError(
                     f"{_SERVICE}: job {job_id} still running after {waited:.0f} s. Export a "
-                    "shorter period, or raise beebole_pandas.export_jobs.TIMEOUT.",
+                    "shorter period, or raise beebole_pandas.load.export.TIMEOUT.",
                     service=_SERVICE,
                 )
             time.sleep(min(delay, remaining))
@@ -212,7 +215,7 @@ def export(
 
     Rows are aggregated by the server over the dimension keys you ask for
     (ask for ``eventId`` to get one row per entry). Each key becomes typed
-    columns (see :mod:`beebole_pandas.export_parse`): names ``company_name``,
+    columns (see :mod:`beebole_pandas.load.parse`): names ``company_name``,
     ids ``company_id`` + ``company_xid``, measures Float64, dates datetime64,
     ``status`` categorical.
 
@@ -245,11 +248,10 @@ def export(
     key_list = [keys] if isinstance(keys, str) else list(keys)
     if not key_list:
         raise ValidationError("keys must name at least one export key, e.g. ['person', 'hours']")
-    export_parse.check_keys(key_list, show)
-    from .loaders import _LOADERS, resolve_client
+    check_keys(key_list, show)
 
     def frame_of(kind: str) -> Any:
-        return lambda: _LOADERS[kind](client=client, refresh=refresh)
+        return lambda: load_entity(kind, client=client, refresh=refresh)
 
     client = resolve_client(client)
     given = {

@@ -46,8 +46,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ValidationError
-from .report_tools import (
+from ..errors import ValidationError
+from ..schema import STATUS_LABELS
+from .tools import (
     DIMENSIONS,
     FREQS,
     STATUS_ORDER,
@@ -72,7 +73,6 @@ from .report_tools import (
     weekdays_between,
     with_people,
 )
-from .schema import STATUS_LABELS
 
 __all__ = [
     "DIMENSIONS",
@@ -486,7 +486,7 @@ def project_burn(
     """
     check_freq(freq)
     if projects is None:
-        from .loaders import projects as load_projects
+        from ..load.entities import projects as load_projects
 
         projects = load_projects(client=client)
     frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)

@@ -15,10 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from . import frames
-from .errors import BeeboleError, SchemaError
-from .push_state import TimeState, ref_param, ref_text
-from .push_validate import (
+from .. import frames
+from ..api.client import resolve_client
+from ..errors import BeeboleError, SchemaError
+from ..schema import STATUS_LABELS, entity
+from .results import PushResult
+from .state import TimeState, ref_param, ref_text
+from .validate import (
     Call,
     Ref,
     RowInput,
@@ -30,8 +33,6 @@ from .push_validate import (
     read_rows,
     time_entry_target,
 )
-from .results import PushResult
-from .schema import STATUS_LABELS, entity
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def plan_time_entries(
 
     Rows must already carry their type problems (:func:`read_rows`).
     ``unknown`` maps the references the server does not know, as
-    ``(kind, ref)``, to the reason (see :func:`~beebole_pandas.push_state.unknown_references`).
+    ``(kind, ref)``, to the reason (see :func:`~beebole_pandas.writeback.state.unknown_references`).
     """
     ent = entity("time_entry")
     check_duplicates(rows, "id", what="time entry id")
@@ -300,10 +301,7 @@ def workflow(
     ent = detect_entity(frame, "time_entry" if "hours" in frame.columns else None)
     if ent.name != "time_entry":
         raise SchemaError(f"{verb} works on time-entry frames; this frame holds {ent.name} rows")
-    if client is None:
-        from .client import get_client
-
-        client = get_client()
+    client = resolve_client(client)
     started = time.perf_counter()
     spans: dict[Ref, list[str]] = {}
     for row in read_rows(frame, ent):

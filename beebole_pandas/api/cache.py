@@ -24,7 +24,7 @@ before SQLite opens them, which gives their ``-wal``/``-shm`` companions the
 same mode. Both databases run in WAL mode without an fsync per write: a cache
 may lose its last entries in a power cut, never its integrity.
 
->>> from beebole_pandas.cache import classify, expiry_for
+>>> from beebole_pandas.api.cache import classify, expiry_for
 >>> classify("project.list"), classify("project.update"), classify("time_entry.get_job_info")
 ('read', 'write', 'uncached')
 >>> classify("time_entry.export")
@@ -51,8 +51,8 @@ from typing import Any, Literal
 
 import requests
 
-from .budget import create_private_file, quarantine
-from .errors import ValidationError
+from ..errors import ValidationError
+from .files import create_private_file, quarantine
 
 __all__ = [
     "CLOSED_PERIOD",

@@ -16,10 +16,12 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from . import frames
-from .errors import BeeboleError, NotFound
-from .push_validate import Ref, RowInput, date_runs, read_rows
-from .schema import Entity, entity
+from .. import frames
+from ..errors import BeeboleError, NotFound
+from ..load.entities import flatten_tree, load_entity
+from ..load.time_entries import person_entries, time_entries, use_export
+from ..schema import Entity, entity
+from .validate import Ref, RowInput, date_runs, read_rows
 
 logger = logging.getLogger(__name__)
 
@@ -148,8 +150,6 @@ def read_entity_state(ent: Entity, rows: list[RowInput], client: _Caller) -> Ent
         answer = reader.call(ent.list_service)
         everyone = answer.get(ent.list_member) or []
         if ent.list_service == "group.tree":
-            from .loaders import flatten_tree
-
             everyone = flatten_tree(everyone)
         state.rows = _rows_by_key(ent, everyone)
         state.reads = reader.reads
@@ -225,16 +225,14 @@ def read_time_state(rows: list[RowInput], client: _Caller) -> TimeState:
     """The server's entries of the frame's people, around the frame's dates only.
 
     The frame's dates are grouped into runs (see
-    :func:`~beebole_pandas.push_validate.date_runs`), so rows a year apart do not
-    read the year between them. In each run, :func:`beebole_pandas.loaders.use_export`
+    :func:`~beebole_pandas.writeback.validate.date_runs`), so rows a year apart do not
+    read the year between them. In each run, :func:`beebole_pandas.load.time_entries.use_export`
     (the rule :func:`~beebole_pandas.time_entries` follows) chooses between one
-    :func:`~beebole_pandas.loaders.person_entries` per person over that
+    :func:`~beebole_pandas.load.time_entries.person_entries` per person over that
     person's dates and the export of everyone's entries over the run, plus a
     list for each person the export shows no entry of (to tell an unknown
     person from a quiet one).
     """
-    from .loaders import use_export
-
     people: dict[Ref, list[str]] = {}
     for row in rows:
         person = row.ref("person")
@@ -255,8 +253,6 @@ def read_time_state(rows: list[RowInput], client: _Caller) -> TimeState:
 
 def _read_per_person(state: TimeState, people: dict[Ref, list[str]], client: _Caller) -> None:
     """One ``time_entry.list`` per person and run of that person's dates."""
-    from .loaders import person_entries
-
     for person, dates in sorted(people.items(), key=lambda item: str(item[0])):
         for first, last in date_runs(dates):
             runs = state.runs.setdefault(person, [])
@@ -299,8 +295,6 @@ def _read_by_export(
     state: TimeState, people: dict[Ref, list[str]], run: tuple[str, str], client: Any
 ) -> None:
     """Everyone's entries over ``run`` by export, and lists for the people it does not show."""
-    from .loaders import time_entries
-
     for person in people:
         state.runs.setdefault(person, []).append(run)
     found = TimeState()
@@ -313,13 +307,8 @@ def _read_by_export(
         _read_per_person(state, quiet, client)
 
 
-_LOADER = {
-    "company": "companies",
-    "project": "projects",
-    "subproject": "subprojects",
-    "task": "tasks",
-    "absence": "absences",
-}
+#: The entities a time entry refers to, each checked against the server before a push.
+_REFERENCED = ("company", "project", "subproject", "task", "absence")
 
 
 def unknown_references(
@@ -340,13 +329,13 @@ def unknown_references(
     """
     seen: set[tuple[str, Ref]] = set()
     for server in state.rows.values():
-        for kind in _LOADER:
+        for kind in _REFERENCED:
             ref = server.ref(kind)
             if ref is not None:
                 seen.add((kind, ref))
     wanted: dict[str, set[Ref]] = {}
     for row in rows:
-        for kind in _LOADER:
+        for kind in _REFERENCED:
             ref = row.ref(kind)
             if ref is not None and (kind, ref) not in seen:
                 wanted.setdefault(kind, set()).add(ref)
@@ -373,8 +362,6 @@ def _missing_refs(kind: str, refs: set[Ref], client: Any) -> set[Ref]:
             except BeeboleError as exc:  # e.g. a token that may not read it: the server decides
                 logger.debug("cannot check %s %s: %s", kind, ref_text(ref), exc)
         return missing
-    from . import loaders
-
-    frame = getattr(loaders, _LOADER[kind])(client=client)
+    frame = load_entity(kind, client=client)
     known = {r.key for r in read_rows(frame, entity(kind))}
     return refs - known

@@ -10,7 +10,7 @@ Counts live in ``budget.sqlite`` in the cache directory, one row per account
 fingerprint and UTC day: a kernel restart or a second :class:`Client` the same
 day continues the count; a new day starts from zero.
 
->>> from beebole_pandas.budget import Meter
+>>> from beebole_pandas.api.budget import Meter
 >>> import tempfile, pathlib
 >>> meter = Meter(pathlib.Path(tempfile.mkdtemp()) / "budget.sqlite", "f00d", daily_requests=10)
 >>> _ = meter.record(2048)
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -35,9 +34,10 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .errors import BudgetExceeded, ValidationError
+from ..errors import BudgetExceeded
+from .files import create_private_file, quarantine
 
-__all__ = ["WARN_FRACTION", "Budget", "Meter", "MeteredAdapter", "quarantine", "utc_now"]
+__all__ = ["WARN_FRACTION", "Budget", "Meter", "MeteredAdapter", "utc_now"]
 
 logger = logging.getLogger(__name__)
 
@@ -141,17 +141,6 @@ class Budget:
             f"<tr><td>resets</td><td>{self.resets_at:%Y-%m-%d %H:%M} UTC</td><td></td></tr>"
             "</table>"
         )
-
-
-def create_private_file(path: Path) -> None:
-    """Create ``path`` (if missing) readable by its owner only, and force mode 0600.
-
-    SQLite gives its journal and WAL files the mode of the database file, so
-    creating the database 0600 before SQLite opens it covers those too.
-    """
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
 
 
 class Meter:
@@ -466,30 +455,3 @@ def _never_reached(exc: requests.exceptions.ConnectionError) -> bool:
     # RemoteDisconnected is a ConnectionResetError: closed before the status line
     dropped = (ConnectionRefusedError, ConnectionResetError, BrokenPipeError)
     return any(isinstance(c, dropped) for c in causes)
-
-
-def quarantine(path: Path, error: Exception, consequence: str) -> Path:
-    """Move an unreadable SQLite file aside (with its -wal/-shm) so that a new one can be made.
-
-    Returns the new name of the file; logs a warning naming both.
-    """
-    stamp = utc_now().strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    try:
-        os.replace(path, target)
-        for suffix in ("-wal", "-shm", "-journal"):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(f"{path}{suffix}")
-    except OSError as exc:
-        raise ValidationError(
-            f"{path} is not a usable SQLite database ({error}) and could not be moved aside "
-            f"({exc.strerror or exc}): delete it, or pass another cache_dir= to bb.connect()."
-        ) from None
-    logger.warning(
-        "%s is not a usable SQLite database (%s); moved it to %s and started a new one: %s.",
-        path,
-        error,
-        target.name,
-        consequence,
-    )
-    return target

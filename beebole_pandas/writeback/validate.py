@@ -1,11 +1,11 @@
 """The pure half of write-back: which entity a frame holds, and which rows are valid.
 
-Nothing here talks to the server. :mod:`beebole_pandas.push` reads the server
+Nothing here talks to the server. :mod:`beebole_pandas.writeback.push` reads the server
 state and calls these to check rows against :mod:`beebole_pandas.schema`
 before anything is sent.
 
 >>> import pandas as pd
->>> from beebole_pandas.push_validate import detect_entity
+>>> from beebole_pandas.writeback.validate import detect_entity
 >>> detect_entity(pd.DataFrame({"id": [1], "name": ["A"], "email": ["a@x.org"]})).name
 'person'
 """
@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import SchemaError
-from .schema import ENTITIES, STATUS_CODES, TIME_ENTRY_TARGETS, Entity, Field, entity
+from ..errors import SchemaError
+from ..schema import ENTITIES, STATUS_CODES, TIME_ENTRY_TARGETS, Entity, Field, entity
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def detect_entity(frame: pd.DataFrame, entity_name: str | None = None) -> Entity
     Parameters
     ----------
     frame
-        A frame loaded by :mod:`beebole_pandas.loaders`, possibly edited.
+        A frame loaded by :mod:`beebole_pandas.load.entities`, possibly edited.
     entity_name
         Force the entity (``"person"``, ``"time_entry"`` ...).
 

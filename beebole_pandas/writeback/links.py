@@ -1,6 +1,6 @@
 """Links between entities: group assignments, project managers, exclusive members.
 
-The relationship frames of :mod:`beebole_pandas.relations` can be pushed and
+The relationship frames of :mod:`beebole_pandas.load.relations` can be pushed and
 deleted like entity frames. One row is one link. :func:`push` adds the links
 the server lacks (``X.add_group``, ``project.attach_manager``,
 ``X.attach_member``); :func:`delete` removes the ones it has
@@ -21,10 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import NotFound, SchemaError
-from .push_state import ref_param, ref_text
-from .push_validate import Call, Ref, RowInput, RowPlan, normalize
-from .schema import Field
+from ..errors import NotFound, SchemaError
+from ..schema import Field
+from .state import ref_param, ref_text
+from .validate import Call, Ref, RowInput, RowPlan, normalize
 
 __all__ = ["LINK_KINDS", "LinkKind", "detect_link", "plan_links"]
 

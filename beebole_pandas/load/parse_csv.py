@@ -5,14 +5,14 @@ position, in the order of the request's ``keys``), then localised values.
 Numbers may use a decimal comma (French accounts: ``"7,000"``) and grouped
 thousands (``"1 234,500"``); both are recognised from the values themselves.
 Empty cells are missing values. Typing follows
-:func:`beebole_pandas.export_parse.export_columns`, so a CSV export and an
+:func:`beebole_pandas.export_keys.export_columns`, so a CSV export and an
 array export of the same keys give the same columns and dtypes.
 
 An id column holds the xid for entities that have one; in CSV an xid made of
 digits cannot be told from an id and is read as an id (the array output,
 the default of :func:`beebole_pandas.export`, has no such ambiguity).
 
->>> from beebole_pandas.export_csv import parse_export_csv
+>>> from beebole_pandas.load.parse_csv import parse_export_csv
 >>> parse_export_csv('Entreprise,Heures\\nBranch,"7,000"\\n', ["company", "hours"]).to_dict("list")
 {'company_name': ['Branch'], 'hours': [7.0]}
 """
@@ -30,9 +30,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from .errors import SchemaError
-from .export_parse import ENTITY_ID_KEYS, _empty, _kind, export_columns
-from .frames import column_array, string_array
+from ..errors import SchemaError
+from ..export_keys import ENTITY_ID_KEYS, export_columns, key_kind
+from ..frames import column_array, empty_of, string_array
 
 __all__ = ["parse_export_csv"]
 
@@ -124,7 +124,7 @@ def _read(text: str, keys: list[str], decimal: str, grouped: bool) -> pa.Table |
     read by Arrow's multithreaded C++ parser; None when there are no rows."""
     types: dict[str, Any] = {}
     for i, key in enumerate(keys):
-        kind = _kind(key)
+        kind = key_kind(key)
         if kind == "Float64" and not grouped:
             types[str(i)] = pa.float64()
         elif kind == "Int64":
@@ -187,15 +187,15 @@ def parse_export_csv(text: str, keys: Sequence[str]) -> pd.DataFrame:
         )
     if not text.endswith("\n"):
         text += "\n"  # Arrow skips the labels line only when it is ended
-    float_positions = [i for i, k in enumerate(keys) if _kind(k) == "Float64"]
+    float_positions = [i for i, k in enumerate(keys) if key_kind(k) == "Float64"]
     decimal, grouped = _sniff_numbers(text, float_positions) if float_positions else (".", False)
     table = _read(text, keys, decimal, grouped) if text.strip() else None
     if table is None or table.num_rows == 0:
-        return _empty(keys)
+        return empty_of(export_columns(keys))
     data: dict[str, Any] = {}
     for i, key in enumerate(keys):
         cells = table.column(i).combine_chunks()
-        kind = _kind(key)
+        kind = key_kind(key)
         column = next(c for c, _ in export_columns([key]))
         try:
             if kind == "ref":

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import frames
-from .push_state import EntityState, ref_param, ref_text
-from .push_validate import (
+from .. import frames
+from ..schema import Entity
+from .state import EntityState, ref_param, ref_text
+from .validate import (
     Call,
     RowInput,
     RowPlan,
@@ -21,7 +22,6 @@ from .push_validate import (
     check_ref_pairs,
     check_required,
 )
-from .schema import Entity
 
 __all__ = ["plan_entities"]
 

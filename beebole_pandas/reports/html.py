@@ -5,7 +5,7 @@ The HTML file is self-contained apart from the PNG files beside it (plain
 served as is. Nothing in it comes from outside the frames: every string is
 HTML-escaped, and no token or URL is ever written.
 
->>> from beebole_pandas.report_html import Section, write_report
+>>> from beebole_pandas.reports.html import Section, write_report
 >>> write_report("out", "October 2026", [Section("timesheet", "Timesheet", frame)])  # doctest: +SKIP
 PosixPath('out/report.html')
 """

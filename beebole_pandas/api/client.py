@@ -2,10 +2,10 @@
 
 Only this module talks HTTP to Beebole. A call POSTs a JSON body with HTTP
 Basic auth ``token:x`` (set through ``session.auth``), TLS verification on and
-a timeout. Reads go through the cache (:mod:`beebole_pandas.cache`) and are
+a timeout. Reads go through the cache (:mod:`beebole_pandas.api.cache`) and are
 retried on 5xx, timeouts and resets; writes are never cached, never retried,
 and drop the cached reads they affect. Every network call is checked against
-and counted by the budget meter (:mod:`beebole_pandas.budget`).
+and counted by the budget meter (:mod:`beebole_pandas.api.budget`).
 
 >>> import beebole_pandas as bb
 >>> from beebole_pandas import sandbox
@@ -28,6 +28,17 @@ from typing import Any
 
 import requests
 
+from ..errors import (
+    AuthError,
+    BeeboleError,
+    BudgetExceeded,
+    NotConnected,
+    OfflineMiss,
+    QuotaExceeded,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
 from . import cache as _cache
 from .answers import (
     DEFAULT_URL,
@@ -41,19 +52,8 @@ from .answers import (
     transport_error,
 )
 from .budget import WARN_FRACTION, Budget, Meter, MeteredAdapter, utc_now
-from .errors import (
-    AuthError,
-    BeeboleError,
-    BudgetExceeded,
-    NotConnected,
-    OfflineMiss,
-    QuotaExceeded,
-    ServerError,
-    TransportError,
-    ValidationError,
-)
 
-__all__ = ["DEFAULT_URL", "Client", "connect", "disconnect", "get_client"]
+__all__ = ["DEFAULT_URL", "Client", "connect", "disconnect", "get_client", "resolve_client"]
 
 logger = logging.getLogger(__name__)
 
@@ -645,6 +645,26 @@ def get_client() -> Client:
             "or bb.login() in Jupyter, or pass client= explicitly."
         )
     return _default
+
+
+def resolve_client(client: Client | None) -> Client:
+    """``client`` itself, or the default client when it is None.
+
+    Every function of the other wings that takes ``client=None`` goes through here.
+
+    Raises
+    ------
+    NotConnected
+        ``client`` is None and :func:`connect` was never called (the message
+        says how to connect).
+
+    Examples
+    --------
+    >>> import beebole_pandas as bb
+    >>> resolve_client(None) is bb.get_client()   # doctest: +SKIP
+    True
+    """
+    return get_client() if client is None else client
 
 
 def disconnect() -> None:

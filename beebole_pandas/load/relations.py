@@ -30,10 +30,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
-from .errors import ValidationError
-from .frames import build_frame, provenance
-from .schema import Field
+from .. import schema
+from ..api.client import resolve_client
+from ..errors import ValidationError
+from ..frames import build_frame, provenance
+from ..schema import Field
+from .entities import groups, load_entity, people
 from .scopes import Ref, fan_out, refs_of_frame
 
 __all__ = [
@@ -67,9 +69,7 @@ def _side(prefix: str, path: str | None = None, *, name: bool = True) -> list[Fi
 
 def _owners(entity: str, client: Any, refresh: bool) -> tuple[list[Ref], list[dict[str, Any]]]:
     """Each entity's reference (for the request) and its id/xid/name (for the rows)."""
-    from .loaders import _LOADERS
-
-    frame = _LOADERS[entity](client=client, refresh=refresh)
+    frame = load_entity(entity, client=client, refresh=refresh)
     refs = refs_of_frame(frame)
     names = frame["name"].astype(object).where(frame["name"].notna(), None).tolist()
     return refs, [{**ref, "name": n} for ref, n in zip(refs, names, strict=True)]
@@ -82,12 +82,6 @@ def _check(kind: str, entity: str, valid: tuple[str, ...]) -> None:
 
 def _frame(fields: list[Field], rows: list[dict[str, Any]], name: str, scope: Any) -> pd.DataFrame:
     return build_frame(fields, rows, attrs=provenance(name, scope))
-
-
-def _client(client: Any) -> Any:
-    from .loaders import resolve_client
-
-    return resolve_client(client)
 
 
 def _per_owner(
@@ -110,7 +104,7 @@ def custom_field_values(entity: str, *, client: Any = None, refresh: bool = Fals
     >>> bb.custom_field_values("person")   # doctest: +SKIP
     """
     _check("custom field values", entity, ("company", "person", "project", "subproject"))
-    client = _client(client)
+    client = resolve_client(client)
     rows = [
         {"owner": owner, "field": field, "value": field.get("value")}
         for owner, answer in _per_owner(entity, "custom_fields", client, refresh)
@@ -147,9 +141,7 @@ def group_assignments(
     """
     if entity is not None:
         _check("group assignments", entity, tuple(PLURAL.values()))
-    from .loaders import groups
-
-    client = _client(client)
+    client = resolve_client(client)
     tree = groups(client=client, refresh=refresh)
     refs = refs_of_frame(tree)
     names = tree["name"].astype(object).tolist()
@@ -172,7 +164,7 @@ def members(entity: str, *, client: Any = None, refresh: bool = False) -> pd.Dat
     >>> bb.members("project")   # doctest: +SKIP
     """
     _check("exclusive members", entity, ("company", "project", "subproject"))
-    client = _client(client)
+    client = resolve_client(client)
     rows = []
     for owner, answer in _per_owner(entity, "members", client, refresh):
         for kind, member in (("person", "members"), ("group", "groups")):
@@ -193,7 +185,7 @@ def project_managers(*, client: Any = None, refresh: bool = False) -> pd.DataFra
     --------
     >>> bb.project_managers()   # doctest: +SKIP
     """
-    client = _client(client)
+    client = resolve_client(client)
     rows = [
         {"owner": owner, "target": target}
         for owner, answer in _per_owner("project", "managers", client, refresh)
@@ -216,7 +208,7 @@ def specific_tasks(entity: str, *, client: Any = None, refresh: bool = False) ->
     >>> bb.specific_tasks("project")   # doctest: +SKIP
     """
     _check("specific tasks", entity, ("company", "project", "subproject"))
-    client = _client(client)
+    client = resolve_client(client)
     rows = [
         {"owner": owner, "disabled": answer.get("disabled"), "target": target}
         for owner, answer in _per_owner(entity, "specific_tasks", client, refresh)
@@ -239,9 +231,7 @@ def team_leaders(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
     --------
     >>> bb.team_leaders().merge(bb.people(), left_on="leader_id", right_on="id")  # doctest: +SKIP
     """
-    from .loaders import people
-
-    client = _client(client)
+    client = resolve_client(client)
     frame = people(client=client, refresh=refresh)
     counts = frame["leaders_count"]
     frame = frame[(counts.isna() | (counts > 0)).to_numpy(bool)]

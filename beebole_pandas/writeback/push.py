@@ -15,7 +15,7 @@ creation of entities idempotent. Nothing is deleted by :func:`push`.
 Relationship frames (:func:`beebole_pandas.group_assignments`,
 :func:`~beebole_pandas.project_managers`, :func:`~beebole_pandas.members`)
 are pushed the same way: push adds the links the server lacks, and
-:func:`delete` removes links (see :mod:`beebole_pandas.push_links`).
+:func:`delete` removes links (see :mod:`beebole_pandas.writeback.links`).
 
 >>> import beebole_pandas as bb
 >>> people = bb.people()                                  # doctest: +SKIP
@@ -39,11 +39,13 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import PushError
-from .push_entities import plan_entities
-from .push_links import detect_link, plan_links
-from .push_run import Outcome, run
-from .push_state import (
+from ..api.client import resolve_client
+from ..errors import PushError
+from .entities import plan_entities
+from .links import detect_link, plan_links
+from .results import PLAN_COLUMNS, RESULT_COLUMNS, PlanFrame, PushResult
+from .run import Outcome, run
+from .state import (
     EntityState,
     TimeState,
     read_entity_state,
@@ -51,8 +53,8 @@ from .push_state import (
     ref_param,
     unknown_references,
 )
-from .push_time import plan_time_entries
-from .push_validate import (
+from .time_entries import plan_time_entries
+from .validate import (
     Call,
     RowPlan,
     check_duplicates,
@@ -60,7 +62,6 @@ from .push_validate import (
     read_rows,
     unknown_columns,
 )
-from .results import PLAN_COLUMNS, RESULT_COLUMNS, PlanFrame, PushResult
 
 logger = logging.getLogger(__name__)
 
@@ -79,14 +80,6 @@ class _Planned:
     @property
     def requests(self) -> int:
         return sum(len(p.calls) for p in self.rows)
-
-
-def _resolve_client(client: Any) -> Any:
-    if client is not None:
-        return client
-    from .client import get_client
-
-    return get_client()
 
 
 def _requests_left(client: Any) -> int | None:
@@ -223,7 +216,7 @@ def plan(frame: pd.DataFrame, *, entity: str | None = None, client: Any = None) 
     >>> plan(projects).action.value_counts().to_dict()            # doctest: +SKIP
     {'unchanged': 11, 'update': 1}
     """
-    client = _resolve_client(client)
+    client = resolve_client(client)
     planned = _make_plan(frame, entity, client)
     _warn(planned.warnings)
     return _plan_frame(planned, frame.index)
@@ -323,7 +316,7 @@ def push(
     (True, 40)
     """
     started = time.perf_counter()
-    client = _resolve_client(client)
+    client = resolve_client(client)
     planned = _make_plan(frame, entity, client)
     _warn(planned.warnings)
     if dry_run:
@@ -471,7 +464,7 @@ def delete(
     'plan delete time_entry: 3 rows: 3 delete; needs 3 requests (fits in the 3990 left today)'
     """
     started = time.perf_counter()
-    client = _resolve_client(client)
+    client = resolve_client(client)
     planned = _plan_delete(frame, entity, client, force)
     if dry_run:
         return _plan_frame(planned, frame.index, delete=True)

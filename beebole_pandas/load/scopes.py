@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .errors import NotFound, ValidationError
+from .. import schema
+from ..errors import NotFound, ValidationError
 
 __all__ = [
     "Ref",

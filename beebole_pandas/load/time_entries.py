@@ -1,28 +1,21 @@
-"""Every entity and time entry of the account as a typed DataFrame.
-
-Each loader calls the list service of its entity through the client (cached
-reads: a second call costs no request), turns the rows into a frame with
-:func:`beebole_pandas.frames.to_frame`, and records where the frame came from
-in ``frame.attrs["beebole"]``. Every loader takes ``client=None`` (the default
-client of :func:`beebole_pandas.connect`) and ``refresh=False`` (True bypasses
-the cache for this call).
-
-A scope argument (``company=``, ``project=``, ``person=``) takes an id, an xid,
-a name (unique, else an error listing the matches), a list of them, or None
-for all: with None, ``people()`` lists the people of every company, one cached
-request per company, a few in parallel.
+"""Time entries as a typed DataFrame: one export job, or one list per person.
 
 Time entries: for everyone (or a company or a project), ONE ``time_entry.export``
 job instead of one ``time_entry.list`` per person; for named people,
 ``time_entry.list`` each unless :func:`use_export` finds the export cheaper.
-:func:`export` (any keys) lives in :mod:`beebole_pandas.export_jobs`. Both give exactly the columns of
-``schema.entity("time_entry")``, sorted by date then id.
+:func:`~beebole_pandas.load.export.export` (any keys) is its own module. Both
+give exactly the columns of ``schema.entity("time_entry")``, sorted by date
+then id.
+
+:func:`use_export` and :func:`person_entries` are also the write-back wing's
+way to read the server's entries before a push, so that push and
+:func:`time_entries` follow one rule.
 
 Dates are naive local values of the account (the API has no time zones).
 
 >>> import beebole_pandas as bb
->>> bb.people(company="Acme Industries").columns[:4].tolist()   # doctest: +SKIP
-['id', 'xid', 'name', 'email']
+>>> bb.time_entries("2026-10-01", "2026-10-31").columns[:3].tolist()   # doctest: +SKIP
+['id', 'date', 'hours']
 """
 
 from __future__ import annotations
@@ -34,10 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import export_parse, schema
-from .errors import PermissionDenied, SchemaError, ValidationError
-from .export_jobs import export, run_export
-from .frames import provenance, to_frame
+from ..api.client import resolve_client
+from ..errors import PermissionDenied, ValidationError
+from ..frames import provenance, to_frame
+from . import parse as export_parse
+from .entities import list_rows, load_entity
+from .export import run_export
 from .scopes import (
     Ref,
     canonical,
@@ -45,46 +40,16 @@ from .scopes import (
     fill_parents,
     fill_person,
     period,
-    refs_of_frame,
     resolve,
     select,
     statuses,
 )
 
 __all__ = [
-    "absences",
-    "companies",
-    "custom_fields",
-    "export",
-    "groups",
-    "people",
+    "PER_PERSON_LIMIT",
     "person_entries",
-    "projects",
-    "resolve_client",
-    "subprojects",
-    "tasks",
     "time_entries",
     "use_export",
-]
-
-# The relationship frames live in relations.py; re-exported here because
-# beebole_pandas.__init__ resolves every loader name in this module.
-from .relations import (
-    custom_field_values,
-    group_assignments,
-    members,
-    project_managers,
-    specific_tasks,
-    team_leaders,
-)
-
-__all__ += [
-    "custom_field_values",
-    "group_assignments",
-    "members",
-    "project_managers",
-    "specific_tasks",
-    "team_leaders",
 ]
 
 #: Up to this many named people, time_entries() (and push) always list them
@@ -101,198 +66,8 @@ EXPORT_FIXED_BYTES = 20_000
 ENTRIES_PER_WORKDAY = 1.5
 
 
-def resolve_client(client: Any) -> Any:
-    """``client`` itself, or the default client when it is None.
-
-    Every function taking ``client=None`` goes through here.
-
-    Raises
-    ------
-    NotConnected
-        ``client`` is None and :func:`beebole_pandas.connect` was never called
-        (the message says how to connect).
-
-    Examples
-    --------
-    >>> resolve_client(None) is bb.get_client()   # doctest: +SKIP
-    True
-    """
-    if client is not None:
-        return client
-    from .client import get_client
-
-    return get_client()
-
-
-def list_rows(client: Any, service: str, member: str, *, refresh: bool, **params: Any) -> list[Any]:
-    """The rows of one list call (an absent member means no rows)."""
-    answer = client.call(service, refresh=refresh, **params)
-    rows = answer.get(member)
-    if rows is None:
-        return []
-    if not isinstance(rows, list):
-        raise SchemaError(f"{service}: expected a list in {member!r}, got {type(rows).__name__}")
-    return rows
-
-
-def _scoped(
-    entity: str,
-    value: Any,
-    *,
-    client: Any,
-    refresh: bool,
-) -> pd.DataFrame:
-    """The frame of a scoped entity: one list call per scope (all scopes when None)."""
-    spec = schema.entity(entity)
-    parent = spec.scope
-    assert parent is not None
-    client = resolve_client(client)
-    refs = resolve(parent, value, lambda: _LOADERS[parent](client=client, refresh=refresh))
-    if refs is None:
-        refs = refs_of_frame(_LOADERS[parent](client=client, refresh=refresh))
-    pages = fan_out(
-        lambda ref: list_rows(
-            client, spec.list_service, spec.list_member, refresh=refresh, **{parent: ref}
-        ),
-        refs,
-    )
-    rows = [row for page in pages for row in page]
-    return to_frame(entity, rows, scope={parent: value})
-
-
-def companies(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
-    """All companies (customers and the account's own), one request.
-
-    Examples
-    --------
-    >>> bb.companies()[["id", "xid", "name", "projects_count"]]   # doctest: +SKIP
-    """
-    client = resolve_client(client)
-    rows = list_rows(client, "company.list", "companies", refresh=refresh)
-    return to_frame("company", rows)
-
-
-def people(company: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
-    """The people of one company, of several, or of all (``company=None``).
-
-    Examples
-    --------
-    >>> bb.people(company="Acme Industries")      # doctest: +SKIP
-    """
-    return _scoped("person", company, client=client, refresh=refresh)
-
-
-def projects(company: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
-    """The projects of one company, of several, or of all (``company=None``).
-
-    Examples
-    --------
-    >>> bb.projects(company=["Acme Industries", 101])   # doctest: +SKIP
-    """
-    return _scoped("project", company, client=client, refresh=refresh)
-
-
-def subprojects(project: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
-    """The subprojects of one project, of several, or of all (``project=None``).
-
-    Examples
-    --------
-    >>> bb.subprojects(project="Mobile App")   # doctest: +SKIP
-    """
-    return _scoped("subproject", project, client=client, refresh=refresh)
-
-
-def tasks(company: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
-    """The tasks of one company, of several, or of all (``company=None``).
-
-    Examples
-    --------
-    >>> bb.tasks()   # doctest: +SKIP
-    """
-    return _scoped("task", company, client=client, refresh=refresh)
-
-
-def absences(company: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
-    """The absence types of one company, of several, or of all (``company=None``).
-
-    Examples
-    --------
-    >>> bb.absences()   # doctest: +SKIP
-    """
-    return _scoped("absence", company, client=client, refresh=refresh)
-
-
-def flatten_tree(nodes: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of ``group.tree``, depth first: each group with its parent
-    reference, its depth (0 for roots), its path of names and its number of
-    direct children.
-
-    >>> flatten_tree([{"id": 1, "name": "Country", "groups": [{"xid": "FR", "name": "France"}]}])[1]
-    {'xid': 'FR', 'name': 'France', 'parent': {'id': 1}, 'depth': 1, 'path': 'Country/France', 'groups': {'count': 0}}
-    """
-    out: list[dict[str, Any]] = []
-
-    def walk(items: list[Mapping[str, Any]], parent: Ref | None, depth: int, path: str) -> None:
-        for node in items:
-            children = node.get("groups") or []
-            if isinstance(children, Mapping):  # a counter, not children
-                children = []
-            row: dict[str, Any] = {k: v for k, v in node.items() if k != "groups"}
-            name = str(node.get("name", ""))
-            here = f"{path}/{name}" if path else name
-            row.update(parent=parent, depth=depth, path=here, groups={"count": len(children)})
-            out.append(row)
-            ref: Ref = (
-                {"xid": node["xid"]} if node.get("xid") is not None else {"id": node.get("id")}
-            )
-            walk(children, ref, depth + 1, here)
-
-    walk(nodes, None, 0, "")
-    return out
-
-
-def groups(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
-    """The group tree, flattened: one row per group with ``parent_id``/``parent_xid``,
-    ``depth`` (0 for top-level groups), ``path`` (``"Country/France"``) and
-    ``groups_count`` (direct children). One request.
-
-    Examples
-    --------
-    >>> bb.groups()[["name", "depth", "path"]]   # doctest: +SKIP
-    """
-    client = resolve_client(client)
-    rows = list_rows(client, "group.tree", "groups", refresh=refresh)
-    return to_frame("group", flatten_tree(rows))
-
-
-def custom_fields(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
-    """The account's custom fields (name, what they are available for). One request.
-
-    Examples
-    --------
-    >>> bb.custom_fields()   # doctest: +SKIP
-    """
-    client = resolve_client(client)
-    rows = list_rows(client, "custom_field.list", "customFields", refresh=refresh)
-    return to_frame("custom_field", rows)
-
-
-_LOADERS: dict[str, Any] = {
-    "company": companies,
-    "person": people,
-    "project": projects,
-    "subproject": subprojects,
-    "task": tasks,
-    "absence": absences,
-    "group": groups,
-}
-
-
-# -- time entries and exports ---------------------------------------------------------
-
-
 def _frame_of(kind: str, client: Any, refresh: bool) -> Any:
-    return lambda: _LOADERS[kind](client=client, refresh=refresh)
+    return lambda: load_entity(kind, client=client, refresh=refresh)
 
 
 def _sorted_entries(frame: pd.DataFrame) -> pd.DataFrame:
@@ -300,7 +75,7 @@ def _sorted_entries(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _loader(client: Any) -> Callable[[str, bool], pd.DataFrame]:
-    return lambda kind, refresh: _LOADERS[kind](client=client, refresh=refresh)
+    return lambda kind, refresh: load_entity(kind, client=client, refresh=refresh)
 
 
 def _getter(client: Any) -> Callable[[str, Ref], Mapping[str, Any] | None]:
@@ -317,13 +92,13 @@ def _getter(client: Any) -> Callable[[str, Ref], Mapping[str, Any] | None]:
 
 
 def _canonical(client: Any, kind: str, refs: list[Ref] | None) -> list[Ref] | None:
-    """:func:`~beebole_pandas.scopes.canonical`, sparing the ``<kind>.get`` of
+    """:func:`~beebole_pandas.load.scopes.canonical`, sparing the ``<kind>.get`` of
     ids a cheap (or, for people, already loaded) list shows."""
     if refs is None or not any("id" in r for r in refs):
         return refs
     known: set[int] = set()
     if kind in ("company", "person"):
-        ids = _LOADERS[kind](client=client)["id"]
+        ids = load_entity(kind, client=client)["id"]
         known = {int(i) for i in ids[ids.notna()]}
     return canonical(kind, refs, _getter(client), known=known)
 
@@ -347,8 +122,8 @@ def person_entries(
     """One person's time entries over [start, end], with one ``time_entry.list``.
 
     The person and the parent project/company are filled in when the API's
-    rows lack them (:func:`~beebole_pandas.scopes.fill_person`,
-    :func:`~beebole_pandas.scopes.fill_parents`), so the
+    rows lack them (:func:`~beebole_pandas.load.scopes.fill_person`,
+    :func:`~beebole_pandas.load.scopes.fill_parents`), so the
     frame equals what the export path of :func:`time_entries` gives for that
     person: exactly ``schema.entity("time_entry").columns``, sorted by date
     then id.
@@ -425,7 +200,7 @@ def use_export(client: Any, people: Any, start: Any, end: Any) -> bool:
     refs = resolve("person", people, _frame_of("person", client, False)) or []
     if len(refs) <= PER_PERSON_LIMIT:
         return False
-    everyone = len(_LOADERS["person"](client=client))
+    everyone = len(load_entity("person", client=client))
     entries = _workdays(first, last) * ENTRIES_PER_WORKDAY
     export_bytes = EXPORT_FIXED_BYTES + max(everyone, len(refs)) * entries * EXPORT_BYTES_PER_ENTRY
     list_bytes = len(refs) * entries * LIST_BYTES_PER_ENTRY

@@ -1,0 +1,24 @@
+"""The api wing: the only code that talks HTTP to Beebole.
+
+Every request of the package goes through one :class:`~.client.Client`: HTTP
+Basic auth, the HTTPS rule, retries of reads, answers turned into the
+package's errors, the requests-cache session and the daily budget meter. The
+other wings never import ``requests``.
+
+Offered to the other wings (build against these; the rest is private):
+
+- :mod:`.client`: ``connect``, ``get_client``, ``disconnect``,
+  ``resolve_client(client)`` (the given client or the default one), and
+  ``Client`` with ``call(service, /, *, refresh=False, **params)``,
+  ``recall``/``remember``/``generation`` (the export-result cache),
+  ``invalidate``, ``budget``, ``fingerprint``, ``offline``.
+- :mod:`.answers`: ``DEFAULT_URL``, ``default_url()``, ``scrub`` and
+  ``secret_forms`` (the login panel keeps the token out of what it shows).
+- :mod:`.budget`: ``Budget`` (what ``client.budget`` returns).
+
+Inside the wing: :mod:`.cache` (which services are cached, for how long, and
+the SQLite session), :mod:`.budget` (the meter and its transport adapter),
+:mod:`.files` (private files, corrupt ones moved aside).
+
+This wing imports nothing of ``load``, ``writeback`` or ``reports``.
+"""

@@ -1,0 +1,25 @@
+"""The load wing: Beebole's data as typed DataFrames, read through the api wing.
+
+Offered to the other wings and to users (``bb.people`` and the like are
+these functions):
+
+- :mod:`.entities`: ``companies``, ``people``, ``projects``, ``subprojects``,
+  ``tasks``, ``absences``, ``groups``, ``custom_fields``; ``LOADERS`` and
+  ``load_entity(kind, *, client=None, refresh=False)`` (a loader by entity
+  name); ``flatten_tree`` (the rows of ``group.tree``); ``list_rows``.
+- :mod:`.time_entries`: ``time_entries(start, end, ...)``;
+  ``person_entries(client, person, start, end)`` and
+  ``use_export(client, people, start, end)``, the one rule for reading
+  entries that push follows too.
+- :mod:`.export`: ``export(start, end, *, keys, ...)`` and ``run_export``
+  (one job to its end, its result cached).
+- :mod:`.relations`: the relationship frames (``members``,
+  ``project_managers``, ``group_assignments``, ...).
+- :mod:`.scopes`: turning scope arguments (ids, xids, names) into API
+  references; ``period``, ``statuses``, ``fan_out``.
+- :mod:`.parse`, :mod:`.parse_csv`: export results (array or localised CSV)
+  into typed frames; the key table itself is :mod:`beebole_pandas.export_keys`.
+
+This wing imports the api wing and the shared root modules only, never
+``writeback`` or ``reports``.
+"""

@@ -1,0 +1,47 @@
+"""The reports wing: timesheet reports as tidy frames, charts and HTML.
+
+Offered to the accessor, the command line and users:
+
+- the report tables, pure functions over a time-entry frame (the columns of
+  ``schema.entity("time_entry")``), each returning a tidy frame with nullable
+  dtypes: :func:`timesheet`, :func:`utilisation`, :func:`overtime`,
+  :func:`absence_summary`, :func:`project_burn`, :func:`approval_status`,
+  :func:`missing_submissions` (all in :mod:`.tables`, re-exported here);
+- :mod:`.plotting` (``plot_<report>(table)`` -> matplotlib Figure, ``PLOTS``,
+  ``plot_report``, ``plot_entries``; matplotlib is imported only there);
+- :mod:`.html` (``Section``, ``write_report``);
+- :mod:`.tools` (the building blocks the reports share: periods, labels,
+  ``ref_key``).
+
+This wing may load (``project_burn`` reads the projects when not given
+them) through the load wing; it never imports ``writeback``.
+
+>>> from beebole_pandas import reports
+>>> reports.timesheet(entries, freq="W")   # doctest: +SKIP
+"""
+
+from .tables import (
+    DIMENSIONS,
+    FREQS,
+    STATUS_ORDER,
+    absence_summary,
+    approval_status,
+    missing_submissions,
+    overtime,
+    project_burn,
+    timesheet,
+    utilisation,
+)
+
+__all__ = [
+    "DIMENSIONS",
+    "FREQS",
+    "STATUS_ORDER",
+    "absence_summary",
+    "approval_status",
+    "missing_submissions",
+    "overtime",
+    "project_burn",
+    "timesheet",
+    "utilisation",
+]
