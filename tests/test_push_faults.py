@@ -158,3 +158,48 @@ def test_wide_time_entry_frame_read_by_export_converges(fresh_server, client, ki
     assert sorted(added["comment"]) == [f"wide fault {i}" for i in range(4)]
     hours = after.set_index("id")["hours"]
     assert hours.loc[entries.loc[editable, "id"]].tolist() == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+
+
+def test_a_failed_fresh_read_never_serves_a_stale_list_to_a_push(fresh_server, tmp_path):
+    # Two machines (two caches) push the same five new entries; on the second,
+    # time_entry.list fails. Its cache still holds the list from before the
+    # first push: serving it would create the five entries a second time.
+    def machine(name):
+        return bb.connect(
+            fresh_server.token,
+            url=fresh_server.url,
+            cache_dir=tmp_path / name,
+            set_default=False,
+            retries=1,
+            backoff=0.01,
+        )
+
+    first, second = machine("a"), machine("b")
+    entries = bb.time_entries(START, END, person=PERSON, client=second)  # cached on b
+    draft = entries.index[entries["status"] == "d"][0]
+    new = entries.loc[[draft] * 5].copy()
+    new["id"] = pd.array([None] * 5, dtype="Int64")
+    new["comment"] = [f"pushed twice? {i}" for i in range(5)]
+    assert bp.push(new, client=first, progress=False).ok
+
+    fresh_server.inject("http503", services=["time_entry.list"])
+    try:
+        with pytest.raises(bb.ServerError):
+            bp.push(new, client=second, progress=False)
+        with pytest.raises(bb.ServerError):  # refresh=True: fresh or an error
+            second.call(
+                "time_entry.list", refresh=True, person={"id": PERSON}, **{"from": START, "to": END}
+            )
+    finally:
+        fresh_server.inject(None)
+    after = bb.time_entries(START, END, person=PERSON, client=first, refresh=True)
+    assert after["comment"].str.startswith("pushed twice?").sum() == 5
+    # a plain read still falls back on the cache when the server fails
+    fresh_server.inject("http503", services=["time_entry.list"])
+    try:
+        stale = bb.time_entries(START, END, person=PERSON, client=second)
+    finally:
+        fresh_server.inject(None)
+    assert len(stale) == len(entries)
+    first.close()
+    second.close()

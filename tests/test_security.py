@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from requests.auth import _basic_auth_str
 
 import beebole_pandas as bb
 
@@ -200,7 +202,10 @@ def test_file_modes_are_repaired_and_existing_dirs_left_alone(
 def test_auth_goes_through_session_auth_with_tls_verification(demo_server: Any) -> None:
     client = bb.Client(demo_server.token, url=demo_server.url)
     session = client._session
-    assert session.auth == (demo_server.token, "x")
+    # Basic token:x, from an auth object that shows no token
+    prepared = session.prepare_request(requests.Request("POST", demo_server.url))
+    assert prepared.headers["Authorization"] == _basic_auth_str(demo_server.token, "x")
+    assert demo_server.token not in repr(session.auth) + str(vars(session.auth))
     assert "Authorization" not in session.headers
     assert session.verify is True
     assert client.call("company.list")["status"] == "ok"  # the server accepted Basic token:x

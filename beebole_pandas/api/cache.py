@@ -52,7 +52,7 @@ from typing import Any, Literal
 import requests
 
 from ..errors import ValidationError
-from .files import create_private_file, quarantine
+from .files import SQLITE_SUFFIXES, check_owned, create_private_file, quarantine
 
 __all__ = [
     "CLOSED_PERIOD",
@@ -323,13 +323,26 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 
     A directory created here (and the default one, which is ours) is made
     0700; an existing directory the caller named keeps its mode: it may be
-    shared on purpose, and the files in it are 0600 anyway.
+    shared on purpose, and the files in it are 0600 anyway. A directory that
+    is a symbolic link, or another user's, is refused, and so is an empty
+    ``cache_dir`` (it would mean the working directory).
+
+    Raises
+    ------
+    ValidationError
+        The directory cannot be made, is a link, not a directory, or not the
+        user's; the message says what to do.
 
     Examples
     --------
     >>> resolve_cache_dir("/tmp/bb-cache-example")
     PosixPath('/tmp/bb-cache-example')
     """
+    if isinstance(cache_dir, str) and not cache_dir.strip():
+        raise ValidationError(
+            f"cache_dir={cache_dir!r} is empty: pass a directory, or None for the default "
+            "user cache directory."
+        )
     if cache_dir is None:
         cache_dir = os.environ.get("BEEBOLE_CACHE_DIR") or None
     ours = cache_dir is None
@@ -352,6 +365,10 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
             f"Cannot use {path} as the Beebole cache directory ({exc.strerror or exc}); "
             "pass cache_dir= to bb.connect() or set BEEBOLE_CACHE_DIR to a writable directory."
         ) from None
+    try:
+        check_owned(path, kind="directory")
+    except FileNotFoundError:  # removed since mkdir
+        raise ValidationError(f"The Beebole cache directory {path} vanished; try again.") from None
     if ours:
         try:
             os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
@@ -361,13 +378,19 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 
 
 def secure_files(directory: Path) -> None:
-    """Force mode 0600 on the cache's own files (and SQLite's journal/WAL companions)."""
+    """Check and force mode 0600 on the cache's own files that exist (the
+    databases and SQLite's journal/WAL companions), refusing links and files
+    of other users (:func:`~beebole_pandas.api.files.check_owned`)."""
     for name in (CACHE_FILE, BUDGET_FILE):
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", *SQLITE_SUFFIXES):
             path = directory / f"{name}{suffix}"
-            with contextlib.suppress(FileNotFoundError, PermissionError):
-                if path.stat().st_mode & 0o077:
-                    os.chmod(path, 0o600)
+            try:
+                info = check_owned(path)
+            except FileNotFoundError:
+                continue
+            if info.st_mode & 0o077:
+                with contextlib.suppress(FileNotFoundError, PermissionError):
+                    os.chmod(path, 0o600)  # chmod opens nothing: SQLite's locks stay
 
 
 # -- the session ----------------------------------------------------------------
@@ -408,6 +431,7 @@ def build_session(directory: Path, namespace: str) -> requests.Session:
     def key_fn(request: Any, **_: Any) -> str:
         return cache_key(namespace, getattr(request, "body", None))
 
+    secure_files(directory)
     try:
         session = _open_session(path, key_fn)
     except sqlite3.DatabaseError as exc:

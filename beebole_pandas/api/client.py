@@ -18,6 +18,7 @@ and counted by the budget meter (:mod:`beebole_pandas.api.budget`).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import time
@@ -29,7 +30,6 @@ from typing import Any
 import requests
 
 from ..errors import (
-    AuthError,
     BeeboleError,
     BudgetExceeded,
     NotConnected,
@@ -42,16 +42,15 @@ from ..errors import (
 from . import cache as _cache
 from .answers import (
     DEFAULT_URL,
-    check_token,
     check_url,
     decode_answer,
     default_url,
     maybe_applied,
     scrub,
-    secret_forms,
     transport_error,
 )
 from .budget import WARN_FRACTION, Budget, Meter, MeteredAdapter, utc_now
+from .secret import Secret, TokenAuth, hold
 
 __all__ = ["DEFAULT_URL", "Client", "connect", "disconnect", "get_client", "resolve_client"]
 
@@ -107,7 +106,7 @@ class Client:
 
     def __init__(
         self,
-        token: str | None = None,
+        token: str | Secret | None = None,
         *,
         url: str | None = None,
         cache: bool = True,
@@ -121,23 +120,21 @@ class Client:
         daily_kb: float = 2048,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        token = token if token is not None else os.environ.get("BEEBOLE_TOKEN")
-        if not token or not token.strip():
-            raise AuthError(
-                "No Beebole token: call bb.connect(token), set the BEEBOLE_TOKEN environment variable, "
-                "or use bb.login() in Jupyter."
-            )
+        # The token never stays in a plain variable: tracebacks shown with their
+        # locals (%xmode Verbose), and saved notebooks, would keep it.
+        secret = hold(token)
+        del token
+        secret = secret.checked()
         if offline and not cache:
             raise ValidationError("offline=True needs the cache; use cache=True (the default).")
-        if retries < 0 or timeout <= 0 or backoff < 0:
-            raise ValidationError(
-                f"retries must be >= 0, timeout > 0 and backoff >= 0; got retries={retries!r}, "
-                f"timeout={timeout!r}, backoff={backoff!r}."
-            )
-        token = check_token(token)
+        _check_number("retries", retries, integer=True)
+        _check_number("timeout", timeout, positive=True)
+        _check_number("backoff", backoff)
+        _check_number("daily_requests", daily_requests, positive=True, integer=True)
+        _check_number("daily_kb", daily_kb, positive=True)
         self.url = check_url(url or default_url())
-        self.fingerprint = _cache.fingerprint(self.url, token)
-        self._secrets = secret_forms(token)
+        self.fingerprint = _cache.fingerprint(self.url, secret.reveal())
+        self._secrets = secret.forms()
         # cache key -> generation when this client last started that job (see remember())
         self._job_generations: dict[str, int] = {}
         self.cache_dir = _cache.resolve_cache_dir(cache_dir)
@@ -164,20 +161,28 @@ class Client:
         # policy per call); both sessions share one metered adapter, so one
         # keep-alive pool and one meter see every network call.
         adapter = MeteredAdapter(self._meter, pool_maxsize=16)
-        self._plain: requests.Session = self._configure(requests.Session(), token, adapter)
-        self._session: Any = (
-            self._configure(_cache.build_session(self.cache_dir, self.fingerprint), token, adapter)
-            if cache
-            else self._plain
-        )
+        auth = TokenAuth(secret)
+        self._plain: requests.Session = self._configure(requests.Session(), auth, adapter)
+        try:
+            self._session: Any = (
+                self._configure(
+                    _cache.build_session(self.cache_dir, self.fingerprint), auth, adapter
+                )
+                if cache
+                else self._plain
+            )
+        except BaseException:  # a refused cache file: give back what is already open
+            self._plain.close()
+            self._meter.close()
+            raise
         # A client nobody references any more (a notebook cell run again) gives
         # back its SQLite files and sockets; one still referenced keeps working.
         self._release = weakref.finalize(self, _release, self._session, self._plain, self._meter)
 
     def _configure(
-        self, session: requests.Session, token: str, adapter: MeteredAdapter
+        self, session: requests.Session, auth: TokenAuth, adapter: MeteredAdapter
     ) -> requests.Session:
-        session.auth = (token, "x")
+        session.auth = auth
         session.verify = True
         if self.url.startswith("http://"):
             # loopback only: environment proxies must not relay plain-HTTP credentials
@@ -225,7 +230,10 @@ class Client:
         service
             The service name, ``"entity.verb"`` (``"company.list"``).
         refresh
-            Bypass the cache for this read: fetch and replace the entry.
+            Bypass the cache for this read: fetch and replace the entry. The
+            answer is fresh or the call raises: an expired entry is served
+            when the server fails (with a warning) only when ``refresh`` is
+            False.
         allow_over_budget
             Send even if today's budget is spent.
         **params
@@ -324,6 +332,10 @@ class Client:
                 )
                 time.sleep(delay)
         assert last is not None
+        if refresh:
+            # A fresh answer was asked for: a plan or push builds on it, and an
+            # old list would make it create again what is already there.
+            raise last
         stale = self._cached_answer(key) if key else None
         if stale is not None:
             data, response = stale
@@ -367,13 +379,18 @@ class Client:
             session = self._session
             kwargs["force_refresh"] = refresh
             kwargs["expire_after"] = expire
+        failure: BeeboleError | None = None
         try:
             with self._meter.context(service=service, allow_over=allow_over):
                 response = session.post(self.url, **kwargs)
         except requests.exceptions.RequestException as exc:
-            raise transport_error(
+            failure = transport_error(
                 service, exc, url=self.url, timeout=self.timeout, scrub=self._scrub
-            ) from None
+            )
+        if failure is not None:
+            # Raised outside the handler, so it keeps no __context__: requests'
+            # exception holds the prepared request, Authorization header and all.
+            raise failure
         return decode_answer(service, response, scrub=self._scrub)
 
     # -- cache ---------------------------------------------------------------
@@ -520,10 +537,12 @@ class Client:
     def close(self) -> None:
         """Close the session and the meter; the client cannot be used afterwards."""
         global _default
-        if self._closed:
+        if getattr(self, "_closed", False):
             return
         self._closed = True
-        self._release()
+        release = getattr(self, "_release", None)  # absent when __init__ failed half-way
+        if release is not None:
+            release()
         if _default is self:
             _default = None
 
@@ -533,26 +552,59 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _state(self) -> str:
+        if not all(hasattr(self, name) for name in ("url", "fingerprint", "_meter", "_closed")):
+            return "not set up"  # __init__ failed half-way: a traceback still shows it
+        return "closed" if self._closed else ("offline" if self._offline else "online")
+
+    def _budget_summary(self) -> str:
+        try:
+            return self.budget.summary()
+        except Exception as exc:  # a repr must never raise: say why instead
+            return f"budget unavailable ({type(exc).__name__})"
+
     def __repr__(self) -> str:
-        state = "closed" if self._closed else ("offline" if self._offline else "online")
-        budget = "" if self._closed else f"; {self.budget.summary()}"
+        state = self._state()
+        if state == "not set up":
+            return "<beebole_pandas.Client (not set up)>"
+        budget = "" if state == "closed" else f"; {self._budget_summary()}"
         return f"<beebole_pandas.Client {self.url} account {self.fingerprint} ({state}){budget}>"
 
     def _repr_html_(self) -> str:
         from html import escape
 
-        state = "closed" if self._closed else ("offline" if self._offline else "online")
-        budget = "" if self._closed else self.budget._repr_html_()
+        state = self._state()
+        if state == "not set up":
+            return "<div><b>Beebole client</b> (not set up)</div>"
+        budget = ""
+        if state != "closed":
+            try:
+                budget = self.budget._repr_html_()
+            except Exception as exc:
+                budget = escape(f"; budget unavailable ({type(exc).__name__})")
+        cache = escape(str(self.cache_dir)) if getattr(self, "_cached", False) else "off"
         return (
             f"<div><b>Beebole client</b> <code>{escape(self.url)}</code>, account "
             f"<code>{escape(self.fingerprint)}</code> ({state}); cache "
-            f"<code>{escape(str(self.cache_dir)) if self._cached else 'off'}</code>{budget}</div>"
+            f"<code>{cache}</code>{budget}</div>"
         )
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError(
             "A Beebole Client cannot be pickled (it holds a secret token and open connections)."
         )
+
+
+def _check_number(name: str, value: Any, *, positive: bool = False, integer: bool = False) -> None:
+    """Refuse, before anything is counted or sent, a setting that is not a finite
+    number (an int where ``integer``) that is > 0 (``positive``) or >= 0."""
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        kind = "a whole number" if integer else "a number"
+        raise TypeError(f"{name} must be {kind}, not {type(value).__name__} ({value!r})")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise ValidationError(f"{name} must be a finite number {bound}; got {name}={value!r}.")
 
 
 def _when(moment: Any) -> str:
@@ -562,7 +614,7 @@ def _when(moment: Any) -> str:
 
 
 def connect(
-    token: str | None = None,
+    token: str | Secret | None = None,
     *,
     url: str | None = None,
     cache: bool = True,
@@ -598,8 +650,10 @@ def connect(
     True
     """
     global _default
+    secret = hold(token)  # no plain variable keeps the token (see Client)
+    del token
     client = Client(
-        token,
+        secret,
         url=url,
         cache=cache,
         cache_dir=cache_dir,
