@@ -122,6 +122,39 @@ def test_kb_budget_is_refused_locally(fresh_server: Any) -> None:
         client.call("group.tree")
 
 
+def test_a_call_whose_answer_would_pass_the_kb_limit_is_refused_before_sending(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    # The KB limit counts bytes received: waiting for the day to be spent lets
+    # the last answer carry it past the limit. A call is refused when the size
+    # of its service's last answer would not fit in what is left.
+    probe = bb.Client(fresh_server.token, url=fresh_server.url, cache_dir=tmp_path)
+    probe.call("company.list")
+    size = probe.budget.bytes_used
+    probe.close()
+    assert size > 500
+    limit_kb = 2.5 * size / 1024  # room for two more answers of that size, not three
+    client = bb.Client(
+        fresh_server.token, url=fresh_server.url, cache_dir=tmp_path, daily_kb=limit_kb
+    )
+    client.call("company.list", refresh=True)
+    before = fresh_server.stats()["requests"]
+    with pytest.raises(
+        bb.BudgetExceeded, match=r"company\.list not sent: its answer is expected to be about"
+    ):
+        client.call("company.list", refresh=True)
+    assert fresh_server.stats()["requests"] == before  # nothing sent
+    budget = client.budget
+    assert not budget.exhausted and budget.bytes_used == 2 * size <= limit_kb * 1024
+    # the cached answer still serves a plain read, and a small call still fits
+    assert client.call("company.list")["companies"]
+    client.call("absence.list", company={"id": 101})
+    # the caller may explicitly go over
+    client.call("company.list", refresh=True, allow_over_budget=True)
+    assert client.budget.bytes_used > limit_kb * 1024
+    client.close()
+
+
 def test_warning_at_80_percent(fresh_server: Any, caplog: pytest.LogCaptureFixture) -> None:
     client = bb.connect(fresh_server.token, url=fresh_server.url, daily_requests=5)
     with caplog.at_level(logging.WARNING, logger="beebole_pandas"):
@@ -213,12 +246,12 @@ def test_a_reset_before_any_answer_costs_nothing_on_both_sides(fresh_server: Any
         client.call("company.list")
     assert fresh_server.stats()["faults"]["reset"] == 1
     assert client.budget.requests_used == usage(fresh_server)["requests"] == 0
-    # a request handled and then dropped looks the same from the client: the
-    # meter trails the server by one (documented), and counts answers again after
+    # a request handled and then dropped (closed cleanly, no answer) is counted
+    # on both sides: the meter never trails the server
     fresh_server.inject("lost_response", times=1)
     with pytest.raises(bb.TransportError):
         client.call("company.list")
-    assert client.budget.requests_used == usage(fresh_server)["requests"] - 1 == 0
+    assert client.budget.requests_used == usage(fresh_server)["requests"] == 1
     client.call("company.list")
-    assert client.budget.requests_used == usage(fresh_server)["requests"] - 1 == 1
+    assert client.budget.requests_used == usage(fresh_server)["requests"] == 2
     client.close()

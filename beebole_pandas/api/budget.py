@@ -22,6 +22,7 @@ day continues the count; a new day starts from zero.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import logging
 import sqlite3
 import threading
@@ -199,6 +200,12 @@ class Meter:
             "requests INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0, "
             "PRIMARY KEY (account, day))"
         )
+        # The size of each service's last answer: a call whose answer would pass
+        # the KB limit is refused before it is sent (the limit counts bytes received).
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS answer_size (account TEXT NOT NULL, "
+            "service TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (account, service))"
+        )
         # Old days are of no use; keep a week for curiosity.
         cutoff = (self._now().date() - timedelta(days=7)).isoformat()
         db.execute("DELETE FROM usage WHERE day < ?", (cutoff,))
@@ -252,11 +259,18 @@ class Meter:
             resets_at=resets_at,
         )
 
-    def record(self, nbytes: int, *, requests: int = 1) -> Budget:
-        """Add ``requests`` network requests (default 1) and ``nbytes`` response bytes to today's count."""
+    def record(self, nbytes: int, *, requests: int = 1, service: str | None = None) -> Budget:
+        """Add ``requests`` network requests (default 1) and ``nbytes`` response bytes
+        to today's count; with ``service``, remember the size of its answer."""
         day, _ = self._day()
         with self._lock:
             before = self._add(day, requests, int(nbytes))
+            if service is not None:
+                self._connection().execute(
+                    "INSERT INTO answer_size (account, service, bytes) VALUES (?, ?, ?) "
+                    "ON CONFLICT (account, service) DO UPDATE SET bytes = excluded.bytes",
+                    (self.account, service, int(nbytes)),
+                )
         after = self.snapshot()
         self._warn_if_crossed(before, after)
         return after
@@ -304,8 +318,12 @@ class Meter:
                     self.daily_kb,
                     resets_at,
                 )
-                if budget.exhausted and not allow_over:
-                    raise _refusal(service, budget)
+                expected = self._expected_bytes(db, service)
+                if not allow_over:
+                    if budget.exhausted:
+                        raise _refusal(service, budget)
+                    if budget.bytes_used + expected > budget.daily_kb * 1024:
+                        raise _refusal(service, budget, expected=expected)
                 self._add(day, 1, 0)
             except BaseException:
                 db.execute("ROLLBACK")
@@ -317,6 +335,27 @@ class Meter:
             )
         self._warn_if_crossed((budget.requests_used, budget.bytes_used), self.snapshot())
         return day
+
+    def _expected_bytes(self, db: sqlite3.Connection, service: str | None) -> int:
+        """The size of the last answer of ``service`` (0 when never seen)."""
+        if service is None:
+            return 0
+        row = db.execute(
+            "SELECT bytes FROM answer_size WHERE account = ? AND service = ?",
+            (self.account, service),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def expected_bytes(self, service: str) -> int:
+        """The size of the last answer of ``service`` on this account (0 when never seen).
+
+        Examples
+        --------
+        >>> meter.expected_bytes("company.list")   # doctest: +SKIP
+        5120
+        """
+        with self._lock:
+            return self._expected_bytes(self._connection(), service)
 
     def release(self, day: str) -> None:
         """Take back a request counted by :meth:`reserve` that never reached the server."""
@@ -360,6 +399,11 @@ class Meter:
         if budget.exhausted and not allow_over:
             raise _refusal(service, budget)
 
+    def current_service(self) -> str | None:
+        """The service this thread is sending (set by :meth:`context`), if any."""
+        state = getattr(self._local, "state", None)
+        return state[0] if state is not None else None
+
     def _intent(self, service: str | None, allow_over: bool | None) -> tuple[str | None, bool]:
         """The service and permission given, else those set by :meth:`context` for this thread."""
         state = getattr(self._local, "state", None)
@@ -377,13 +421,20 @@ class Meter:
                 self._db = None
 
 
-def _refusal(service: str | None, budget: Budget) -> BudgetExceeded:
+def _refusal(service: str | None, budget: Budget, *, expected: int = 0) -> BudgetExceeded:
+    what = f"{service or 'request'} not sent: "
+    if expected and not budget.exhausted:
+        what += (
+            f"its answer is expected to be about {expected / 1024:.1f} KB (the size of its "
+            f"last answer), more than the {budget.kb_left:.1f} KB left today ({budget.summary()}). "
+        )
+    else:
+        what += f"today's budget is spent ({budget.summary()}). "
     return BudgetExceeded(
-        f"{service or 'request'} not sent: today's budget is spent ({budget.summary()}). "
-        "Cached reads still work; pass allow_over_budget=True to send it anyway, "
+        what + "Cached reads still work; pass allow_over_budget=True to send it anyway, "
         "or work from the cache with offline=True until the reset.",
         service=service,
-        details={"budget": budget},
+        details={"budget": budget, "expected_bytes": expected},
     )
 
 
@@ -413,12 +464,13 @@ class MeteredAdapter(HTTPAdapter):
             if _never_reached(exc):
                 self.meter.release(day)
             raise
+        service = self.meter.current_service()
         try:
             content = response.content  # reads the body now, inside the meter
         except Exception:
             self.meter.record(_wire_bytes(response, b""), requests=0)
             raise
-        self.meter.record(_wire_bytes(response, content), requests=0)
+        self.meter.record(_wire_bytes(response, content), requests=0, service=service)
         return response
 
 
@@ -437,13 +489,12 @@ def _wire_bytes(response: requests.Response, content: bytes) -> int:
 def _never_reached(exc: requests.exceptions.ConnectionError) -> bool:
     """Whether to count nothing for a request that got no answer at all.
 
-    True for a connection never made, and for one dropped or reset before any
-    byte of an answer: the usual cause is a connection the server closed
-    before handling the request (an idle keep-alive, a reset), which the
-    server does not count. A request handled and then dropped (the sandbox's
-    ``lost_response``) looks the same from here, so it goes uncounted: the
-    meter may then trail the server by one, and the server's quota still
-    applies.
+    True for a connection never made, and for one reset (RST) or broken
+    before any byte of an answer: the server counted nothing (an idle
+    keep-alive it closed, a reset). False for a connection the server closed
+    cleanly after reading the request without answering (``RemoteDisconnected``):
+    it may have handled it (the sandbox's ``lost_response`` does), and a meter
+    that counts it cannot overspend the day.
     """
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
@@ -452,6 +503,10 @@ def _never_reached(exc: requests.exceptions.ConnectionError) -> bool:
     if type(reason).__name__ in {"NewConnectionError", "NameResolutionError"}:
         return True
     causes = [reason, *(getattr(reason, "args", ()) or ())]
+    if any(isinstance(c, http.client.RemoteDisconnected) for c in causes):
+        # Closed cleanly after reading the request, with no answer: the server
+        # may have handled it (a lost response). Counting it never overspends.
+        return False
     # RemoteDisconnected is a ConnectionResetError: closed before the status line
     dropped = (ConnectionRefusedError, ConnectionResetError, BrokenPipeError)
     return any(isinstance(c, dropped) for c in causes)
