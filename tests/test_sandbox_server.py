@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
+import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +19,12 @@ import pytest
 import requests
 
 from beebole_pandas import sandbox
-from beebole_pandas.sandbox.server import MAX_BODY_BYTES
+from beebole_pandas.sandbox.server import (
+    BODY_TIMEOUT,
+    HEADER_TIMEOUT,
+    IDLE_TIMEOUT,
+    MAX_BODY_BYTES,
+)
 
 LIST = {"service": "company.list"}
 
@@ -405,3 +413,201 @@ def test_tokens_never_in_repr_or_logs_when_serving_seed_data(
     with caplog.at_level("DEBUG"), sandbox.serve(data) as server:
         shown = repr(server) + repr(data) + caplog.text
     assert all(token not in shown for token in tokens)
+
+
+# -- slow clients -------------------------------------------------------------
+# Each of these would hang on a server with a socket timeout alone: IDLE_TIMEOUT
+# (120 s) per read, forever for a trickle. Bounds are generous: "within 5 s".
+
+QUICK = {"header_timeout": 0.5, "body_timeout": 0.5}
+LIST_BYTES = json.dumps(LIST).encode()
+
+
+def _head(server: sandbox.SandboxServer, *fields: str) -> bytes:
+    """A POST's request line and headers, with the admin's credentials."""
+    auth = base64.b64encode(f"{server.token}:x".encode()).decode()
+    lines = ["POST /api/v2 HTTP/1.1", "Host: sandbox", f"Authorization: Basic {auth}", *fields]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _request(server: sandbox.SandboxServer, body: bytes = LIST_BYTES) -> bytes:
+    return _head(server, f"Content-Length: {len(body)}") + body
+
+
+def _connect(server: sandbox.SandboxServer) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=10)
+
+
+def _read_to_end(sock: socket.socket) -> bytes:
+    """All the server sends until it closes (the socket's 10 s timeout raises)."""
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def _read_answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """One answer of a keep-alive connection: status, headers (lower-case), body."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"the server closed the connection after {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("iso-8859-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (x.partition(":") for x in lines)}
+    while len(body) < int(headers["content-length"]):
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection within an answer"
+        body += chunk
+    return int(status_line.split()[1]), headers, body
+
+
+def _trickle(
+    sock: socket.socket, data: bytes, *, pause: float = 0.2, give_up: float = 8.0
+) -> tuple[float, bytes] | None:
+    """Send ``data`` a byte every ``pause`` seconds until the server ends the exchange.
+
+    Returns the seconds until it did and what it sent before closing, or None
+    if it let the trickle go on (all of ``data``, or ``give_up`` seconds).
+    """
+    started = time.monotonic()
+    for byte in data:
+        if time.monotonic() - started > give_up:
+            return None
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:  # closed (or reset) by the server
+            return time.monotonic() - started, b""
+        if select.select([sock], [], [], pause)[0]:
+            return time.monotonic() - started, _read_to_end(sock)
+    return None
+
+
+def _assert_408(answer: bytes) -> None:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 "), answer
+    assert b"\r\nConnection: close" in head
+    assert json.loads(body) == {
+        "status": "error",
+        "message": "the request body did not arrive within 0.5 s",
+    }
+
+
+def test_timeouts_default_to_the_module_constants() -> None:
+    server = sandbox.SandboxServer("empty")
+    assert (server.header_timeout, server.body_timeout, server.idle_timeout) == (
+        HEADER_TIMEOUT,
+        BODY_TIMEOUT,
+        IDLE_TIMEOUT,
+    )
+    assert HEADER_TIMEOUT <= 10 and BODY_TIMEOUT <= 10  # a slow client is dropped soon
+
+
+@pytest.mark.parametrize("name", ["header_timeout", "body_timeout", "idle_timeout"])
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf"), True, "10"])
+def test_bad_timeouts_are_refused(name: str, value: object) -> None:
+    with pytest.raises(ValueError, match=name):
+        sandbox.SandboxServer("empty", **{name: value})  # type: ignore[arg-type]
+
+
+def test_headers_trickled_a_byte_at_a_time_are_cut_off() -> None:
+    with sandbox.serve(seed="empty", **QUICK) as srv, _connect(srv) as sock:
+        request = _request(srv)
+        assert len(request) * 0.2 > 20  # the whole trickle would take that long
+        ended = _trickle(sock, request)
+        assert ended is not None, "the server waited for the trickle"
+        elapsed, answer = ended
+        assert elapsed < 5
+        assert answer == b""  # late headers: closed without an answer, as nginx does
+        assert srv.stats()["requests"] == 0
+        assert post(srv).json()["status"] == "ok"
+
+
+def test_a_connection_that_sends_nothing_is_closed_after_the_header_timeout() -> None:
+    with sandbox.serve(seed="empty", **QUICK) as srv, _connect(srv) as sock:
+        started = time.monotonic()
+        assert _read_to_end(sock) == b""
+        assert time.monotonic() - started < 5
+        assert srv.stats()["connections"] == 1
+
+
+@pytest.mark.parametrize("kind", ["short", "chunked", "trickle"])
+def test_a_late_body_gets_408_and_a_close(kind: str) -> None:
+    with sandbox.serve(seed="empty", **QUICK) as srv, _connect(srv) as sock:
+        started = time.monotonic()
+        if kind == "trickle":  # 100 bytes at 5 a second: within no body deadline
+            sock.sendall(_head(srv, "Content-Length: 100"))
+            ended = _trickle(sock, b"{" + b" " * 98 + b"}")
+            assert ended is not None, "the server waited for the trickle"
+            answer = ended[1]
+        else:
+            if kind == "short":  # announces 1000 bytes, sends 10
+                sock.sendall(_head(srv, "Content-Length: 1000") + b'{"service"')
+            else:  # a chunk of 26 bytes, 10 sent
+                sock.sendall(_head(srv, "Transfer-Encoding: chunked") + b'1a\r\n{"service"')
+            answer = _read_to_end(sock)
+        assert time.monotonic() - started < 5
+        _assert_408(answer)
+        stats = srv.stats()
+    assert stats["refused"] == {408: 1}
+    assert stats["requests"] == 1 and stats["bytes"] == len(answer.partition(b"\r\n\r\n")[2])
+
+
+def test_a_late_body_of_a_refused_request_keeps_the_refusal_and_closes() -> None:
+    with sandbox.serve(seed="empty", **QUICK) as srv, _connect(srv) as sock:
+        sock.sendall(_head(srv, "Content-Length: 1000").replace(b"/api/v2 ", b"/other ", 1) + b"{}")
+        started = time.monotonic()
+        answer = _read_to_end(sock)
+        assert time.monotonic() - started < 5
+        assert srv.stats()["refused"] == {404: 1}
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 404 ") and b"\r\nConnection: close" in head
+    assert json.loads(body)["status"] == "error"
+
+
+def test_keep_alive_pauses_longer_than_the_deadlines_are_idle_time() -> None:
+    with sandbox.serve(seed="empty", **QUICK) as srv, _connect(srv) as sock:
+        for pause in (0.0, 0.8, 0.8, 0.8):  # each longer than header and body timeouts
+            time.sleep(pause)
+            sock.sendall(_request(srv))
+            status, headers, body = _read_answer(sock)
+            assert status == 200
+            assert json.loads(body)["status"] == "ok"
+            assert headers.get("connection", "").lower() != "close"
+        stats = srv.stats()
+    assert stats["connections"] == 1
+    assert stats["by_service"] == {"company.list": 4}
+
+
+def test_an_idle_keep_alive_connection_closes_after_the_idle_timeout() -> None:
+    with sandbox.serve(seed="empty", idle_timeout=0.5) as srv, _connect(srv) as sock:
+        sock.sendall(_request(srv))
+        assert _read_answer(sock)[0] == 200
+        started = time.monotonic()
+        assert _read_to_end(sock) == b""
+        assert time.monotonic() - started < 5
+
+
+def test_stalled_clients_do_not_hold_up_others(capfd: pytest.CaptureFixture[str]) -> None:
+    with sandbox.serve(seed="empty", header_timeout=3.0, body_timeout=3.0) as srv:
+        silent, half_head, half_body = _connect(srv), _connect(srv), _connect(srv)
+        with silent, half_head, half_body:
+            half_head.sendall(_request(srv)[:20])
+            half_body.sendall(_head(srv, "Content-Length: 1000") + b"{")
+            assert post(srv).json()["status"] == "ok"
+            # answered while all three were still waiting on their deadlines
+            assert select.select([silent, half_head, half_body], [], [], 0)[0] == []
+            started = time.monotonic()
+            ends = [_read_to_end(sock) for sock in (silent, half_head, half_body)]
+            assert time.monotonic() - started < 8
+        stats = srv.stats()
+    assert ends[0] == ends[1] == b""
+    assert ends[2].startswith(b"HTTP/1.1 408 ")
+    assert stats["refused"] == {408: 1} and stats["by_service"] == {"company.list": 1}
+    assert "Traceback" not in capfd.readouterr().err

@@ -6,6 +6,11 @@ chunked bodies) and hands each POST to ``SandboxServer._answer``, which
 applies auth, quota, faults and the backend. Every answer is compact UTF-8
 JSON with a Content-Length.
 
+Slow clients are cut off by deadlines on whole phases, not on single reads
+(see :class:`_DeadlineReader`): headers late by ``header_timeout`` close the
+connection, a body late by ``body_timeout`` gets HTTP 408, and an idle
+keep-alive connection closes after ``idle_timeout``.
+
 >>> parse_token("Basic " + base64.b64encode(b"abc:x").decode())
 'abc'
 """
@@ -15,19 +20,27 @@ from __future__ import annotations
 import base64
 import binascii
 import email.utils
+import io
 import json
 import logging
 import re
 import socket
 import struct
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .quota import Stats
 
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
 __all__ = [
     "API_PATH",
+    "BODY_TIMEOUT",
+    "HEADER_TIMEOUT",
+    "IDLE_TIMEOUT",
     "MAX_BODY_BYTES",
     "NOT_JSON",
     "HTTPServer",
@@ -46,6 +59,11 @@ API_PATH = "/api/v2"
 MAX_BODY_BYTES = 1 << 20
 #: Idle keep-alive connections are closed after this many seconds.
 IDLE_TIMEOUT = 120.0
+#: A request line and headers must be complete this many seconds after the
+#: request's first byte (a connection's first request: after the connection).
+HEADER_TIMEOUT = 10.0
+#: A request body must be complete this many seconds after its headers.
+BODY_TIMEOUT = 10.0
 _DRAIN_LIMIT = 16 * MAX_BODY_BYTES
 
 NOT_JSON = object()  # marks a body that could not be parsed
@@ -99,11 +117,79 @@ def status_error(message: str) -> dict[str, Any]:
     return {"status": "error", "message": message}
 
 
+class _DeadlinePassed(TimeoutError):
+    """A read deadline passed: the request's headers or body came too late."""
+
+
+class _DeadlineReader(socket.SocketIO):
+    """The read side of a connection, with one deadline shared by many reads.
+
+    A socket timeout bounds each ``recv`` on its own, so a client that sends
+    a byte a second never trips it. Under a deadline, each ``recv`` may only
+    wait for what is left of it, and a read past it raises
+    :class:`_DeadlinePassed` whatever has arrived meanwhile. Without a
+    deadline every read waits up to ``idle`` seconds, as a plain socket would.
+    """
+
+    def __init__(self, sock: socket.socket, idle: float) -> None:
+        super().__init__(sock, "rb")
+        self._conn = sock
+        self._idle = idle
+        # what the socket is set to, so that settimeout (a syscall) runs only on change
+        self._timeout = sock.gettimeout()
+        self._set_timeout(idle)
+        self._deadline: float | None = None
+        self._late = ""
+
+    @property
+    def deadline(self) -> float | None:
+        """The :func:`time.monotonic` time reads must end by, or None."""
+        return self._deadline
+
+    def expire_in(self, seconds: float, what: str) -> None:
+        """Let the following reads end ``seconds`` from now at the latest.
+
+        Parameters
+        ----------
+        seconds
+            Time left for everything read until :meth:`no_deadline`.
+        what
+            What is being read, for the message of :class:`_DeadlinePassed`.
+        """
+        self._deadline = time.monotonic() + seconds
+        self._late = f"{what} not complete within {seconds:g} s"
+
+    def no_deadline(self) -> None:
+        """Back to the idle timeout per read, which writes use too."""
+        self._deadline = None
+        self._set_timeout(self._idle)
+
+    def readinto(self, buffer: WriteableBuffer) -> int | None:
+        if self._deadline is None:
+            return super().readinto(buffer)
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise _DeadlinePassed(self._late)
+        self._set_timeout(left)
+        try:
+            return super().readinto(buffer)
+        except TimeoutError as exc:
+            raise _DeadlinePassed(self._late) from exc
+
+    def _set_timeout(self, seconds: float) -> None:
+        if seconds != self._timeout:
+            self._conn.settimeout(seconds)
+            self._timeout = seconds
+
+
 class Sandbox(Protocol):
     """What a connection needs of the sandbox that owns the listening socket
     (:class:`~beebole_pandas.sandbox.server.SandboxServer`)."""
 
     stats_counter: Stats
+    header_timeout: float
+    body_timeout: float
+    idle_timeout: float
 
     def _opened(self, conn: socket.socket) -> None: ...
 
@@ -130,6 +216,7 @@ class Handler(BaseHTTPRequestHandler):
     timeout = IDLE_TIMEOUT
     server: HTTPServer
     raw_requestline: bytes
+    _reader: _DeadlineReader
     responded = False
     resetting = False  # set by a ``reset`` fault: the connection ends with an RST
 
@@ -138,10 +225,18 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- connection life -------------------------------------------------
     def setup(self) -> None:
+        sandbox = self.server.sandbox
         super().setup()
         # small answers must not wait for the client's delayed ACK (Nagle)
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.sandbox._opened(self.connection)
+        self.rfile.close()  # only releases makefile's reference; the socket stays open
+        self._reader = _DeadlineReader(self.connection, sandbox.idle_timeout)
+        self.rfile = io.BufferedReader(self._reader)
+        # As nginx's client_header_timeout: the first request is due from the
+        # connection on, so a client that connects and says nothing is not
+        # kept for the whole idle timeout.
+        self._reader.expire_in(sandbox.header_timeout, "request headers")
+        sandbox._opened(self.connection)
 
     def finish(self) -> None:
         try:
@@ -163,9 +258,15 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- requests --------------------------------------------------------
     def handle_one_request(self) -> None:
-        try:
-            first = self.rfile.peek(1)[:1]  # type: ignore[attr-defined]
-        except (TimeoutError, OSError):
+        """Serve one request: headers and body each within their deadline.
+
+        Late headers (a timeout raised inside http.server's own
+        ``handle_one_request``) close the connection without an answer. That
+        is what nginx does too, whatever its documentation says about a 408:
+        the client is usually gone, or never meant to finish.
+        """
+        first = self._first_byte()
+        if first is None:
             self.close_connection = True
             return
         if first == b"\x16":
@@ -174,7 +275,27 @@ class Handler(BaseHTTPRequestHandler):
             logger.debug("sandbox: TLS handshake on a plain HTTP port; closing")
             self.close_connection = True
             return
-        super().handle_one_request()
+        if self._reader.deadline is None:
+            # counted from the first byte: the pause since the last answer is idle time
+            self._reader.expire_in(self.server.sandbox.header_timeout, "request headers")
+        try:
+            super().handle_one_request()
+        except OSError as exc:
+            # the client went away mid-request; socketserver would print a traceback
+            logger.debug("sandbox: connection lost: %r", exc)
+            self.close_connection = True
+        finally:
+            self._reader.no_deadline()
+
+    def _first_byte(self) -> bytes | None:
+        """The next request's first byte (b"" at EOF), or None if it did not come."""
+        try:
+            return self.rfile.peek(1)[:1]  # type: ignore[attr-defined,no-any-return]
+        except _DeadlinePassed as exc:
+            logger.debug("sandbox: %s; closing", exc)
+        except OSError:
+            pass  # idle timeout or reset: nothing to say
+        return None
 
     def parse_request(self) -> bool:
         """The request line and headers, without http.server's email parser.
@@ -231,6 +352,8 @@ class Handler(BaseHTTPRequestHandler):
     # -- answers ---------------------------------------------------------
     def _send(self, status: int, body: bytes, *, close: bool = False, head: bool = False) -> None:
         """Write one whole answer (status line, headers, body) in one go."""
+        # writes share the socket's timeout: not the last moments of a read deadline
+        self._reader.no_deadline()
         self.responded = True
         phrase = self.responses[status][0] if status in self.responses else ""
         lines = [
@@ -339,7 +462,7 @@ class Handler(BaseHTTPRequestHandler):
         """The request body, or None after refusing it (or losing the client)."""
         encoding = (self.headers.get("Transfer-Encoding") or "identity").lower()
         if "chunked" in encoding:
-            return self._read_chunked()
+            return self._in_time(self._read_chunked)
         if encoding != "identity":
             self._refuse(400, f"unsupported Transfer-Encoding {encoding!r}", close=True)
             return None
@@ -361,6 +484,35 @@ class Handler(BaseHTTPRequestHandler):
                 close=not drained,
             )
             return None
+        return self._in_time(lambda: self._read_exact(length))
+
+    def _in_time(self, read: Callable[[], bytes | None]) -> bytes | None:
+        """``read()`` under the body deadline; on a late body, 408 and close.
+
+        Parameters
+        ----------
+        read
+            Reads the whole body; returns None after refusing it or losing
+            the client.
+
+        Returns
+        -------
+        bytes or None
+            The body, or None once the request is answered or dropped.
+        """
+        timeout = self.server.sandbox.body_timeout
+        self._reader.expire_in(timeout, "request body")
+        try:
+            return read()
+        except _DeadlinePassed as exc:
+            logger.debug("sandbox: %s; answering 408", exc)
+        finally:
+            self._reader.no_deadline()
+        # the headers are whole, so the client gets a reason (nginx just closes)
+        self._refuse(408, f"the request body did not arrive within {timeout:g} s", close=True)
+        return None
+
+    def _read_exact(self, length: int) -> bytes | None:
         body = self.rfile.read(length)
         if len(body) < length:
             self.close_connection = True
@@ -368,11 +520,21 @@ class Handler(BaseHTTPRequestHandler):
         return body
 
     def _discard(self, length: int) -> bool:
-        while length > 0:
-            data = self.rfile.read(min(length, 1 << 16))
-            if not data:
-                return False
-            length -= len(data)
+        """Read past ``length`` body bytes; False if the client stopped or was late."""
+        self._reader.expire_in(self.server.sandbox.body_timeout, "request body")
+        try:
+            while length > 0:
+                data = self.rfile.read(min(length, 1 << 16))
+                if not data:
+                    return False
+                length -= len(data)
+        except _DeadlinePassed as exc:
+            # the request is refused anyway: its answer stands, then the
+            # connection closes, as nginx does when discarding a body
+            logger.debug("sandbox: %s; closing after the answer", exc)
+            return False
+        finally:
+            self._reader.no_deadline()
         return True
 
     def _read_chunked(self) -> bytes | None:

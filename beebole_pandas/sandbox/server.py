@@ -22,11 +22,17 @@ Protocol
 * A body that is not JSON gets HTTP 200 with a status error; any other JSON
   goes to ``Backend.handle``, which answers every problem with a status error.
   Whatever happens inside, the answer is never a 500 (unless injected).
+* Slow clients: a request line and headers not complete ``header_timeout``
+  seconds after their first byte (after the connection, for its first
+  request) close the connection without an answer; a body not complete
+  ``body_timeout`` seconds after the headers gets 408 and a close. Keep-alive
+  connections close after ``idle_timeout`` seconds without a request.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import threading
 from collections.abc import Iterable, Iterator
@@ -37,6 +43,9 @@ from .backend import AuthFailure, Backend, Principal
 from .faults import Fault, FaultInjector
 from .handler import (
     API_PATH,
+    BODY_TIMEOUT,
+    HEADER_TIMEOUT,
+    IDLE_TIMEOUT,
     MAX_BODY_BYTES,
     NOT_JSON,
     Handler,
@@ -48,9 +57,25 @@ from .handler import (
 )
 from .quota import Quota, Stats
 
-__all__ = ["MAX_BODY_BYTES", "SandboxServer", "serve"]
+__all__ = [
+    "BODY_TIMEOUT",
+    "HEADER_TIMEOUT",
+    "IDLE_TIMEOUT",
+    "MAX_BODY_BYTES",
+    "SandboxServer",
+    "serve",
+]
 
 logger = logging.getLogger(__name__)
+
+
+def _seconds(name: str, value: object) -> float:
+    """``value`` as a positive, finite number of seconds; ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    if not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    return float(value)
 
 
 class SandboxServer:
@@ -80,10 +105,16 @@ class SandboxServer:
         people: int | None = None,
         months: int | None = None,
         export_delay: float = 0.2,
+        header_timeout: float = HEADER_TIMEOUT,
+        body_timeout: float = BODY_TIMEOUT,
+        idle_timeout: float = IDLE_TIMEOUT,
     ) -> None:
         for name, value in (("daily_requests", daily_requests), ("daily_kb", daily_kb)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self.header_timeout = _seconds("header_timeout", header_timeout)
+        self.body_timeout = _seconds("body_timeout", body_timeout)
+        self.idle_timeout = _seconds("idle_timeout", idle_timeout)
         self.seed = seed
         self.host = host
         self._port = port
@@ -413,6 +444,9 @@ def serve(
     people: int | None = None,
     months: int | None = None,
     export_delay: float = 0.2,
+    header_timeout: float = HEADER_TIMEOUT,
+    body_timeout: float = BODY_TIMEOUT,
+    idle_timeout: float = IDLE_TIMEOUT,
 ) -> Iterator[SandboxServer]:
     """Run a sandbox Beebole v2 server on loopback for the ``with`` block.
 
@@ -432,6 +466,17 @@ def serve(
         Size of the demo account (for benchmarks).
     export_delay
         Seconds an export job takes before it is done.
+    header_timeout
+        Seconds a request line and headers may take, from the request's first
+        byte (from the connection, for its first request). This is a total,
+        not a wait per read: a client trickling a byte at a time is cut off
+        too. Late headers close the connection without an answer.
+    body_timeout
+        Seconds a request body may take after its headers (chunked or not).
+        A late body gets HTTP 408 with a status error, and the connection
+        closes.
+    idle_timeout
+        Seconds a keep-alive connection may stay open without a request.
 
     Yields
     ------
@@ -459,6 +504,9 @@ def serve(
         people=people,
         months=months,
         export_delay=export_delay,
+        header_timeout=header_timeout,
+        body_timeout=body_timeout,
+        idle_timeout=idle_timeout,
     )
     server.start()
     try:
