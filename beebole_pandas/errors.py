@@ -19,6 +19,7 @@ __all__ = [
     "AuthError",
     "BeeboleError",
     "BudgetExceeded",
+    "CacheError",
     "NotConnected",
     "NotFound",
     "OfflineMiss",
@@ -98,6 +99,10 @@ class ServerError(BeeboleError):
 
 class TransportError(BeeboleError):
     """The answer never arrived or was unreadable: timeout, reset, malformed JSON."""
+
+
+class CacheError(BeeboleError):
+    """A local file of the package (the cache or the budget count) cannot be used."""
 
 
 class OfflineMiss(BeeboleError):

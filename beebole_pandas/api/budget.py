@@ -206,6 +206,10 @@ class Meter:
             "CREATE TABLE IF NOT EXISTS answer_size (account TEXT NOT NULL, "
             "service TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (account, service))"
         )
+        # A file of another shape (an old version, another program) fails here, at
+        # open time, where it is moved aside, rather than at the first count.
+        db.execute("SELECT account, day, requests, bytes FROM usage LIMIT 0")
+        db.execute("SELECT account, service, bytes FROM answer_size LIMIT 0")
         # Old days are of no use; keep a week for curiosity.
         cutoff = (self._now().date() - timedelta(days=7)).isoformat()
         db.execute("DELETE FROM usage WHERE day < ?", (cutoff,))

@@ -40,6 +40,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import os
 import re
 import sqlite3
@@ -177,6 +178,51 @@ def affected_prefixes(service: str) -> tuple[str, ...]:
 
 
 # -- expiry -----------------------------------------------------------------
+
+
+#: Longer than any cache needs, and well within what a timedelta can hold.
+_MAX_SECONDS = 1e12
+
+
+def check_expiry(expire_after: Any) -> None:
+    """Refuse, when the client is made, an ``expire_after`` that :func:`expiry_for`
+    could not use at call time.
+
+    Raises
+    ------
+    TypeError
+        Not a number, a timedelta, or a mapping of names to those.
+    ValidationError
+        A number that is not finite (NaN, infinity).
+
+    Examples
+    --------
+    >>> check_expiry({"reference": 3600, "closed": timedelta(days=1)})
+    >>> check_expiry("soon")
+    Traceback (most recent call last):
+    ...
+    TypeError: expire_after must be seconds (a number), a timedelta, or a mapping of service, entity or category names ('reference', 'closed', 'current') to those; got str 'soon'
+    """
+    if expire_after is None:
+        return
+    values = expire_after.items() if isinstance(expire_after, Mapping) else [(None, expire_after)]
+    for name, value in values:
+        where = "expire_after" if name is None else f"expire_after[{name!r}]"
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if (name is not None and not isinstance(name, str)) or not (
+            number or isinstance(value, timedelta)
+        ):
+            raise TypeError(
+                "expire_after must be seconds (a number), a timedelta, or a mapping of "
+                "service, entity or category names ('reference', 'closed', 'current') to "
+                f"those; got {type(value).__name__} {value!r}"
+                + ("" if name is None or isinstance(name, str) else f" under key {name!r}")
+            )
+        if number and not (math.isfinite(value) and abs(value) < _MAX_SECONDS):
+            raise ValidationError(
+                f"{where} must be a finite number of seconds under {_MAX_SECONDS:.0e} "
+                f"(negative: never expire); got {value!r}"
+            )
 
 
 def _as_timedelta(value: float | int | timedelta) -> timedelta:
@@ -338,6 +384,11 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     >>> resolve_cache_dir("/tmp/bb-cache-example")
     PosixPath('/tmp/bb-cache-example')
     """
+    if cache_dir is not None and not isinstance(cache_dir, str | os.PathLike):
+        raise TypeError(
+            f"cache_dir must be a directory (str or path), or None for the default; "
+            f"got {type(cache_dir).__name__} {cache_dir!r}"
+        )
     if isinstance(cache_dir, str) and not cache_dir.strip():
         raise ValidationError(
             f"cache_dir={cache_dir!r} is empty: pass a directory, or None for the default "
@@ -446,7 +497,7 @@ def _open_session(path: Path, key_fn: Any) -> requests.Session:
     from requests_cache import CachedSession
 
     create_private_file(path)
-    return CachedSession(
+    session = CachedSession(
         str(path),
         backend="sqlite",
         serializer="json",  # inspectable, and no pickle to load from disk
@@ -458,6 +509,9 @@ def _open_session(path: Path, key_fn: Any) -> requests.Session:
         expire_after=REFERENCE,
         stale_if_error=False,  # the client serves stale answers itself, after its retries
     )
+    # A database of another shape fails here, where it is moved aside, not at the first call.
+    session.cache.get_response("-")
+    return session
 
 
 def store_answer(

@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import random
+import sqlite3
 import time
 import weakref
 from collections.abc import Callable, Mapping
@@ -32,6 +33,7 @@ import requests
 from ..errors import (
     BeeboleError,
     BudgetExceeded,
+    CacheError,
     NotConnected,
     OfflineMiss,
     QuotaExceeded,
@@ -125,6 +127,9 @@ class Client:
         secret = hold(token)
         del token
         secret = secret.checked()
+        for name, flag in (("cache", cache), ("offline", offline)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be True or False, not {type(flag).__name__} {flag!r}")
         if offline and not cache:
             raise ValidationError("offline=True needs the cache; use cache=True (the default).")
         _check_number("retries", retries, integer=True)
@@ -132,6 +137,7 @@ class Client:
         _check_number("backoff", backoff)
         _check_number("daily_requests", daily_requests, positive=True, integer=True)
         _check_number("daily_kb", daily_kb, positive=True)
+        _cache.check_expiry(expire_after)
         self.url = check_url(url or default_url())
         self.fingerprint = _cache.fingerprint(self.url, secret.reveal())
         self._secrets = secret.forms()
@@ -249,6 +255,19 @@ class Client:
         >>> client.call("company.get", id=1)["company"]["name"]   # doctest: +SKIP
         'Acme'
         """
+        try:
+            return self._call(service, refresh, allow_over_budget, params)
+        except sqlite3.Error as exc:
+            raise CacheError(
+                f"{service}: the local cache or budget file in {self.cache_dir} cannot be used "
+                f"({type(exc).__name__}: {exc}). Another program may be holding or damaging it: "
+                "close other clients of this cache, or pass another cache_dir= to bb.connect().",
+                service=service,
+            ) from None
+
+    def _call(
+        self, service: str, refresh: bool, allow_over_budget: bool, params: dict[str, Any]
+    ) -> dict[str, Any]:
         body = self._body(service, params)
         kind = _cache.classify(service)
         key = _cache.cache_key(self.fingerprint, body)
@@ -291,6 +310,11 @@ class Client:
             raise ValidationError(f"{service}: 'service' is the first argument, not a parameter.")
         try:
             return _cache.encode_body(service, params)
+        except RecursionError:
+            raise ValidationError(
+                f"{service}: the parameters are nested too deeply to be sent as JSON; "
+                "pass numbers, strings, booleans, None, dates, lists and dicts of those."
+            ) from None
         except (TypeError, ValueError) as exc:
             raise ValidationError(
                 f"{service}: the parameters cannot be sent as JSON ({exc}); pass numbers, "
