@@ -358,8 +358,11 @@ def _panel_class() -> type[LoginPanel]:
             self.budget.layout.display = None
 
         def __repr__(self) -> str:
-            account = getattr(self._client, "fingerprint", None)
-            return f"LoginPanel(url={self.url.value!r}, state={self.state!r}, account={account!r})"
+            # Never raises, even half-built: a traceback shows the object.
+            account = getattr(getattr(self, "_client", None), "fingerprint", None)
+            url = getattr(getattr(self, "url", None), "value", None)
+            state = getattr(self, "state", None)
+            return f"LoginPanel(url={url!r}, state={state!r}, account={account!r})"
 
         # --- private ----------------------------------------------------------
 

@@ -160,3 +160,15 @@ def test_a_saved_notebook_holds_no_token_after_verbose_errors(
     assert any("Client" in "".join(e["traceback"]) for e in errors)  # verbose frames are there
     for form in secret_forms(demo_server.token):
         assert form not in saved
+
+
+def test_half_built_servers_and_panels_have_a_repr() -> None:
+    from beebole_pandas import sandbox
+    from beebole_pandas.widgets import LoginPanel
+
+    with pytest.raises(ValueError, match="daily_requests") as caught:
+        sandbox.SandboxServer(seed="demo", daily_requests=0)
+    frames = [frame for frame, _ in traceback.walk_tb(caught.value.__traceback__)]
+    half_built = next(f.f_locals["self"] for f in frames if "self" in f.f_locals)
+    assert repr(half_built) == "<SandboxServer (not set up)>"
+    assert repr(LoginPanel.__new__(LoginPanel)) == "LoginPanel(url=None, state=None, account=None)"

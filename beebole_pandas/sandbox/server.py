@@ -202,8 +202,11 @@ class SandboxServer:
         self.close()
 
     def __repr__(self) -> str:
-        state = "closed" if self._stopping.is_set() else ("serving" if self._httpd else "new")
-        where = f" url={self.url!r}" if self._httpd else ""
+        stopping, httpd = getattr(self, "_stopping", None), getattr(self, "_httpd", None)
+        if stopping is None:  # __init__ failed half-way: a traceback still shows it
+            return "<SandboxServer (not set up)>"
+        state = "closed" if stopping.is_set() else ("serving" if httpd else "new")
+        where = f" url={self.url!r}" if httpd else ""
         return f"<SandboxServer seed={self.seed_name!r}{where} {state}>"
 
     # -- public view -----------------------------------------------------
