@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 from datetime import timedelta
@@ -126,15 +127,13 @@ def test_a_cache_damaged_while_in_use_is_a_cache_error(demo_server: Any, tmp_pat
 def test_connect_with_any_odd_setting_ends_in_a_documented_error(
     demo_server: Any, tmp_path_factory: pytest.TempPathFactory, option: str, value: Any
 ) -> None:
-    settings_ = {
-        "url": demo_server.url,
-        "cache_dir": tmp_path_factory.mktemp("fuzz"),
-        option: value,
-    }
+    here = tmp_path_factory.mktemp("fuzz")
+    settings_ = {"url": demo_server.url, "cache_dir": here, option: value}
     token = settings_.pop("token", demo_server.token)
     before = demo_server.stats()["requests"]
     try:
-        client = bb.connect(token, set_default=False, **settings_)
+        with contextlib.chdir(here):  # a relative cache_dir lands in the temporary directory
+            client = bb.connect(token, set_default=False, **settings_)
     except ALLOWED as exc:
         if isinstance(exc, TypeError | ValueError) and not isinstance(exc, bb.BeeboleError):
             assert option in str(exc), f"{type(exc).__name__} should name {option!r}: {exc}"
