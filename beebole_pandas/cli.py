@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -354,12 +355,11 @@ def run_report(
 
 
 def _month_range(month: str) -> tuple[str, str]:
-    try:
-        first = pd.Timestamp(f"{month}-01")
-    except ValueError:
-        raise SystemExit(
-            f"error: --month {month!r} is not a month; use YYYY-MM, e.g. 2026-10"
-        ) from None
+    # A strict pattern: pandas reads "2026-09-15-01" as 15 September and the
+    # report would silently start mid-month.
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise SystemExit(f"error: --month {month!r} is not a month; use YYYY-MM, e.g. 2026-10")
+    first = pd.Timestamp(f"{month}-01")
     last = first + pd.offsets.MonthEnd(0)
     return first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")
 

@@ -195,9 +195,23 @@ def test_load_skips_subprojects_and_absences_the_entries_make_needless(
     assert cli.needs_subprojects(bare) and cli.needs_absences(bare)
 
 
-def test_demo_rejects_a_bad_month() -> None:
-    with pytest.raises(SystemExit, match=r"--month '2026-13'.*YYYY-MM"):
-        cli.main("demo", ["--month", "2026-13"])
+@pytest.mark.parametrize("month", ["2026-13", "2026-09-15", "2026-9", "26-09", "2026-09 "])
+def test_demo_rejects_a_bad_month(month: str) -> None:
+    # "2026-09-15" used to report from 15 September on, without a word
+    with pytest.raises(SystemExit, match=rf"--month '{month}'.*YYYY-MM"):
+        cli.main("demo", ["--month", month])
+
+
+def test_help_lists_the_commands_and_exits_0() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "beebole_pandas", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert all(f"  {c}" in out.stdout for c in ("demo", "report", "serve"))
+    wrong = subprocess.run(
+        [sys.executable, "-m", "beebole_pandas", "demoo"], capture_output=True, text=True
+    )
+    assert wrong.returncode == 2 and "unknown command 'demoo'" in wrong.stderr
 
 
 def test_report_without_token_says_how(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

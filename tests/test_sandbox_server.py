@@ -611,3 +611,22 @@ def test_stalled_clients_do_not_hold_up_others(capfd: pytest.CaptureFixture[str]
     assert ends[2].startswith(b"HTTP/1.1 408 ")
     assert stats["refused"] == {408: 1} and stats["by_service"] == {"company.list": 1}
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_serve_works_without_with_for_notebooks() -> None:
+    # A notebook cell cannot hold a ``with`` open across cells.
+    server = sandbox.serve(seed="empty")
+    try:
+        assert server.token and server.url.startswith("http://127.0.0.1:")
+        answer = requests.post(
+            server.url, json={"service": "company.list"}, auth=(server.token, "x"), timeout=10
+        )
+        assert answer.json()["status"] == "ok"
+    finally:
+        server.close()
+    assert "closed" in repr(server)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.post(server.url, json={"service": "company.list"}, timeout=2)
+    with sandbox.serve(seed="empty") as again:  # and still as a context manager
+        assert "serving" in repr(again)
+    assert "closed" in repr(again)

@@ -35,8 +35,7 @@ import logging
 import math
 import socket
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 from .backend import AuthFailure, Backend, Principal
@@ -435,7 +434,6 @@ class SandboxServer:
         handler._send(status, body)
 
 
-@contextmanager
 def serve(
     seed: Any = "demo",
     *,
@@ -450,8 +448,12 @@ def serve(
     header_timeout: float = HEADER_TIMEOUT,
     body_timeout: float = BODY_TIMEOUT,
     idle_timeout: float = IDLE_TIMEOUT,
-) -> Iterator[SandboxServer]:
-    """Run a sandbox Beebole v2 server on loopback for the ``with`` block.
+) -> SandboxServer:
+    """Start a sandbox Beebole v2 server on loopback; close it with ``with`` or ``.close()``.
+
+    ``with sandbox.serve() as server:`` closes it at the end of the block; in
+    a notebook, where a ``with`` cannot span cells, ``server =
+    sandbox.serve()`` then ``server.close()`` when done.
 
     Parameters
     ----------
@@ -481,11 +483,11 @@ def serve(
     idle_timeout
         Seconds a keep-alive connection may stay open without a request.
 
-    Yields
-    ------
+    Returns
+    -------
     SandboxServer
-        With ``url``, ``token``, ``tokens``, ``backend``, ``stats()``,
-        ``inject()``, ``advance_day()``.
+        Started, with ``url``, ``token``, ``tokens``, ``backend``, ``stats()``,
+        ``inject()``, ``advance_day()`` and ``close()``.
 
     Examples
     --------
@@ -496,6 +498,8 @@ def serve(
     ...                       auth=(server.token, "x"))
     ...     r.json()["status"]
     'ok'
+    >>> server = sandbox.serve(seed="empty")                  # doctest: +SKIP
+    >>> server.close()                                        # doctest: +SKIP
     """
     server = SandboxServer(
         seed,
@@ -511,8 +515,4 @@ def serve(
         body_timeout=body_timeout,
         idle_timeout=idle_timeout,
     )
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
+    return server.start()
