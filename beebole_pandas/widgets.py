@@ -37,7 +37,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Literal
 
-from .api.answers import DEFAULT_URL, default_url, scrub, secret_forms
+from .api.answers import DEFAULT_URL, default_url, scrub
+from .api.secret import hold
+from .api.urls import shown_url
 from .errors import (
     AuthError,
     BeeboleError,
@@ -137,7 +139,7 @@ def _error_text(exc: BaseException, url: str) -> tuple[str, str]:
     if isinstance(exc, BudgetExceeded):
         return "Today's request budget is spent: wait for the reset.", detail
     if isinstance(exc, TransportError):
-        return f"Could not reach {url}: check the URL and the network.", detail
+        return f"Could not reach {shown_url(url)}: check the URL and the network.", detail
     if isinstance(exc, PermissionDenied):
         return "The token works, but this account may not list companies.", detail
     if isinstance(exc, BeeboleError):
@@ -147,7 +149,7 @@ def _error_text(exc: BaseException, url: str) -> tuple[str, str]:
 
 def _scrub(text: str, secret: str) -> str:
     """Belt and braces: no message shown by the panel may carry the token, in any form."""
-    return scrub(text, secret_forms(secret))
+    return scrub(text, hold(secret).forms())
 
 
 def _status_html(state: State, headline: str, detail: str = "") -> str:
@@ -386,7 +388,7 @@ def _panel_class() -> type[LoginPanel]:
             from .api import client as client_module
 
             url = self.url.value.strip() or default_url()
-            self._set_status("connecting", f"Connecting to {url} ...")
+            self._set_status("connecting", f"Connecting to {shown_url(url)} ...")
             self.connect_button.disabled = True
             try:
                 try:
@@ -432,7 +434,7 @@ def _panel_class() -> type[LoginPanel]:
             self.logout_button.disabled = False
             self._set_status(
                 "connected",
-                f"Connected to {url}",
+                f"Connected to {shown_url(url)}",
                 f"Account {client.fingerprint}; bb.companies(), bb.people(), ... "
                 "now use this connection.",
             )

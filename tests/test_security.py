@@ -238,6 +238,7 @@ def test_plain_http_ignores_environment_proxies(
         "http://10.0.0.8:8080/api/v2",
         "http://128.0.0.1/api/v2",
         "http://localhost.example.com/api/v2",
+        "http://localhost:8765/api/v2",  # a name, not a literal loopback address
         "ftp://127.0.0.1/api/v2",
         "https://user:secret@beebole-apps.com/api/v2",
         "beebole-apps.com/api/v2",
@@ -257,7 +258,6 @@ def test_insecure_urls_are_refused_before_any_traffic(url: str) -> None:
         "https://beebole-apps.com/api/v2",
         "http://127.0.0.1:8765/api/v2",
         "http://127.20.30.40/api/v2",
-        "http://localhost:8765/api/v2",
         "http://[::1]:8765/api/v2",
     ],
 )

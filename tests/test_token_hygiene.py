@@ -43,6 +43,7 @@ def chain(exc: BaseException | None) -> list[BaseException]:
     ("url", "error"),
     [
         ("ftp://example.com/api/v2", bb.ValidationError),  # refused URL
+        ("http://[::1", bb.ValidationError),  # unparsable URL
     ],
 )
 def test_a_failed_connect_shows_no_token_in_a_verbose_traceback(

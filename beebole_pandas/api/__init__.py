@@ -12,13 +12,18 @@ Offered to the other wings (build against these; the rest is private):
   ``Client`` with ``call(service, /, *, refresh=False, **params)``,
   ``recall``/``remember``/``generation`` (the export-result cache),
   ``invalidate``, ``budget``, ``fingerprint``, ``offline``.
-- :mod:`.answers`: ``DEFAULT_URL``, ``default_url()``, ``scrub`` and
-  ``secret_forms`` (the login panel keeps the token out of what it shows).
+- :mod:`.answers`: ``DEFAULT_URL``, ``default_url()``, ``scrub``; and
+  :mod:`.secret`: ``hold(token)`` -> ``Secret`` (``.forms()``: what to scrub),
+  for the login panel, which keeps the token out of what it shows.
+- :mod:`.urls`: ``check_url`` (HTTPS, or plain HTTP to a literal loopback
+  address only), ``shown_url`` (a URL with its credentials redacted).
 - :mod:`.budget`: ``Budget`` (what ``client.budget`` returns).
 
 Inside the wing: :mod:`.cache` (which services are cached, for how long, and
 the SQLite session), :mod:`.budget` (the meter and its transport adapter),
 :mod:`.files` (private files, corrupt ones moved aside).
+The token lives in a :class:`~.secret.Secret` from the first line of
+``connect``/``Client`` on.
 
 This wing imports nothing of ``load``, ``writeback`` or ``reports``.
 """

@@ -1,7 +1,7 @@
 """What the client makes of an endpoint URL and of the server's answers.
 
 Split from :mod:`beebole_pandas.api.client` so that the rules live in one small
-place: which URLs may receive the token (HTTPS, or plain HTTP on loopback), and
+place: which URLs may receive the token (:mod:`.urls`, re-exported here), and
 which exception of :mod:`beebole_pandas.errors` an answer becomes (HTTP status
 first, then the server's wording, with :class:`ValidationError` as the default).
 
@@ -11,15 +11,11 @@ first, then the server's wording, with :class:`ValidationError` as the default).
 
 from __future__ import annotations
 
-import base64
-import ipaddress
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..errors import (
     AuthError,
@@ -31,17 +27,16 @@ from ..errors import (
     TransportError,
     ValidationError,
 )
+from .urls import check_url, is_loopback
 
 __all__ = [
     "DEFAULT_URL",
-    "check_token",
     "check_url",
     "decode_answer",
     "default_url",
     "is_loopback",
     "maybe_applied",
     "scrub",
-    "secret_forms",
     "status_error",
     "transport_error",
 ]
@@ -67,37 +62,10 @@ def default_url() -> str:
     return os.environ.get("BEEBOLE_URL") or DEFAULT_URL
 
 
-def check_token(token: str) -> str:
-    """The token without surrounding whitespace; refused unless printable ASCII without spaces.
-
-    The message names the offending character and its position, never the token
-    (a non-Latin-1 character would otherwise fail deep in ``requests`` with an
-    error quoting the whole ``Authorization`` value).
-
-    >>> check_token("  abc123  ")
-    'abc123'
-    """
-    token = token.strip()
-    for position, char in enumerate(token, start=1):
-        if not "!" <= char <= "~":
-            name = unicodedata.name(char, "a control character")
-            raise AuthError(
-                f"The token contains U+{ord(char):04X} {name} at position {position} of "
-                f"{len(token)}; a Beebole token is printable ASCII without spaces. Copy it again "
-                "from Beebole (your user settings, API token), as plain text."
-            )
-    return token
-
-
-def secret_forms(token: str) -> tuple[str, ...]:
-    """The forms the token takes on the wire: as is, and base64 in ``Basic token:x``."""
-    return (token, base64.b64encode(f"{token}:x".encode()).decode()) if token else ()
-
-
 def scrub(text: object, secrets: Iterable[str]) -> str:
     """``text`` with every secret replaced by ``<token>``.
 
-    >>> scrub("bad token abc", secret_forms("abc"))
+    >>> scrub("bad token abc", ["abc"])
     'bad token <token>'
     """
     out = str(text)
@@ -105,36 +73,6 @@ def scrub(text: object, secrets: Iterable[str]) -> str:
         if secret:
             out = out.replace(secret, "<token>")
     return out
-
-
-def check_url(url: str) -> str:
-    """The endpoint, refused unless HTTPS (plain HTTP only for loopback) and free of credentials."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.username or parts.password:
-        raise ValidationError(
-            "The Beebole URL must not contain credentials; pass the token as bb.connect(token) instead."
-        )
-    if not host:
-        raise ValidationError(f"Invalid Beebole URL {url!r}: expected e.g. {DEFAULT_URL!r}.")
-    if parts.scheme == "https":
-        return url.rstrip("/")
-    if parts.scheme == "http" and is_loopback(host):
-        return url.rstrip("/")
-    raise ValidationError(
-        f"Refusing to send the token to {url!r}: the scheme must be https:// "
-        "(plain http:// is allowed only for loopback addresses: 127.0.0.0/8, ::1, localhost). "
-        f"Use {DEFAULT_URL!r} or an https:// URL."
-    )
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def decode_answer(service: str, response: Any, *, scrub: Callable[[object], str]) -> dict[str, Any]:

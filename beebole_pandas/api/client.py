@@ -59,6 +59,8 @@ __all__ = ["DEFAULT_URL", "Client", "connect", "disconnect", "get_client", "reso
 logger = logging.getLogger(__name__)
 
 _USER_AGENT = "beebole_pandas/0.1 (+python-requests)"
+#: The longest wait for one answer, in seconds (longer ones overflow the socket layer).
+MAX_TIMEOUT = 3600.0
 
 # One lock registry for the process: two clients of one account share keys.
 _LOCKS = _cache.KeyLocks()
@@ -133,7 +135,7 @@ class Client:
         if offline and not cache:
             raise ValidationError("offline=True needs the cache; use cache=True (the default).")
         _check_number("retries", retries, integer=True)
-        _check_number("timeout", timeout, positive=True)
+        _check_number("timeout", timeout, positive=True, most=MAX_TIMEOUT)
         _check_number("backoff", backoff)
         _check_number("daily_requests", daily_requests, positive=True, integer=True)
         _check_number("daily_kb", daily_kb, positive=True)
@@ -190,7 +192,7 @@ class Client:
     ) -> requests.Session:
         session.auth = auth
         session.verify = True
-        if self.url.startswith("http://"):
+        if self.url.lower().startswith("http://"):
             # loopback only: environment proxies must not relay plain-HTTP credentials
             session.trust_env = False
         session.headers.update({"User-Agent": _USER_AGENT, "Accept": "application/json"})
@@ -619,15 +621,24 @@ class Client:
         )
 
 
-def _check_number(name: str, value: Any, *, positive: bool = False, integer: bool = False) -> None:
+def _check_number(
+    name: str,
+    value: Any,
+    *,
+    positive: bool = False,
+    integer: bool = False,
+    most: float = math.inf,
+) -> None:
     """Refuse, before anything is counted or sent, a setting that is not a finite
-    number (an int where ``integer``) that is > 0 (``positive``) or >= 0."""
+    number (an int where ``integer``) that is > 0 (``positive``) or >= 0, and
+    at most ``most``."""
     kinds = (int,) if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds):
         kind = "a whole number" if integer else "a number"
         raise TypeError(f"{name} must be {kind}, not {type(value).__name__} ({value!r})")
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+    if not math.isfinite(value) or value < 0 or (positive and value == 0) or value > most:
         bound = "> 0" if positive else ">= 0"
+        bound += f" and <= {most:g}" if most < math.inf else ""
         raise ValidationError(f"{name} must be a finite number {bound}; got {name}={value!r}.")
 
 

@@ -225,8 +225,12 @@ class SandboxServer:
 
     @property
     def url(self) -> str:
-        """The endpoint, ``http://127.0.0.1:PORT/api/v2``."""
-        host = self.host if ":" not in self.host else f"[{self.host}]"
+        """The endpoint, ``http://127.0.0.1:PORT/api/v2``: the address really
+        bound, so ``host="localhost"`` gives a literal loopback address (the
+        client sends the token over plain HTTP only to one)."""
+        httpd = getattr(self, "_httpd", None)
+        host = str(httpd.server_address[0]) if httpd is not None else self.host
+        host = host if ":" not in host else f"[{host}]"
         return f"http://{host}:{self.port}{API_PATH}"
 
     @property
