@@ -155,6 +155,26 @@ def test_a_call_whose_answer_would_pass_the_kb_limit_is_refused_before_sending(
     client.close()
 
 
+def test_a_big_export_does_not_refuse_the_next_small_one(fresh_server: Any, tmp_path: Path) -> None:
+    # A job's status is a few bytes while it runs and the whole export once it
+    # is done: its last size predicts nothing, so it is left out of the estimate.
+    month = ("2026-10-01", "2026-10-31")
+    keys = ["eventId", "stime", "personId", "person", "project", "hours", "comment"]
+    big = bb.Client(fresh_server.token, url=fresh_server.url, cache_dir=tmp_path)
+    bb.export(*month, keys=keys, client=big)
+    used = big.budget.bytes_used
+    big.close()
+    assert used > 50_000
+    room_kb = (used + 20_000) / 1024  # room for a small export, not for the big one again
+    client = bb.Client(
+        fresh_server.token, url=fresh_server.url, cache_dir=tmp_path, daily_kb=room_kb
+    )
+    hours = bb.export(*month, keys=["hours"], client=client)
+    assert len(hours) == 1 and hours["hours"].iloc[0] > 0
+    assert client.budget.bytes_used < room_kb * 1024
+    client.close()
+
+
 def test_warning_at_80_percent(fresh_server: Any, caplog: pytest.LogCaptureFixture) -> None:
     client = bb.connect(fresh_server.token, url=fresh_server.url, daily_requests=5)
     with caplog.at_level(logging.WARNING, logger="beebole_pandas"):
