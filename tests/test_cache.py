@@ -54,8 +54,17 @@ def test_classification_and_expiry_table() -> None:
     assert classify("company.attach_member") == "write"
     today = date(2026, 11, 28)
     assert expiry_for("project.list", {}, today=today) == REFERENCE
-    assert expiry_for("time_entry.list", {"to": "2026-10-31"}, today=today) == CLOSED_PERIOD
-    assert expiry_for("time_entry.list", {"to": "2026-11-30"}, today=today) == CURRENT_PERIOD
+    # time entries: closed only for a past period whose entries are all approved or locked
+    done = {"timeEntries": [{"status": "a"}, {"status": "l"}]}
+    draft = {"timeEntries": [{"status": "a"}, {"status": "d"}]}
+    past = {"to": "2026-10-31"}
+    assert expiry_for("time_entry.list", past, today=today, answer=done) == CLOSED_PERIOD
+    assert expiry_for("time_entry.list", past, today=today, answer=draft) == CURRENT_PERIOD
+    assert expiry_for("time_entry.list", past, today=today) == CURRENT_PERIOD  # not read yet
+    assert (
+        expiry_for("time_entry.list", {"to": "2026-11-30"}, today=today, answer=done)
+        == CURRENT_PERIOD
+    )
     assert expiry_for("time_entry.get", {"date": "2026-11-02"}, today=today) == CURRENT_PERIOD
     assert CURRENT_PERIOD < REFERENCE < CLOSED_PERIOD
     # overrides: one value, or by service / entity / category
@@ -63,7 +72,7 @@ def test_classification_and_expiry_table() -> None:
     assert expiry_for("project.list", {}, overrides={"project": 5}) == timedelta(seconds=5)
     assert expiry_for("company.list", {}, overrides={"project": 5}) == REFERENCE
     assert expiry_for(
-        "time_entry.list", {"to": "2026-10-31"}, today=today, overrides={"closed": 7}
+        "time_entry.list", past, today=today, overrides={"closed": 7}, answer=done
     ) == timedelta(seconds=7)
     assert affected_prefixes("time_entry.update") == ("time_entry.",)
     assert "company." in affected_prefixes("project.update")
@@ -442,13 +451,17 @@ def test_each_entry_keeps_the_expiry_of_its_service(demo_server: Any) -> None:
     client = bb.Client(demo_server.token, url=demo_server.url)
     today = dt.datetime.now(dt.UTC).date()
     month_start = today.replace(day=1)
-    closed_end = month_start - dt.timedelta(days=1)
     calls: list[tuple[str, dict[str, Any], dt.timedelta]] = [
         ("company.list", {}, REFERENCE),
-        (
+        (  # the demo's entries up to September 2026 are all approved or locked
             "time_entry.list",
-            {"person": {"id": 1001}, "from": "2025-01-01", "to": closed_end.isoformat()},
+            {"person": {"id": 1001}, "from": "2025-01-01", "to": "2026-09-30"},
             CLOSED_PERIOD,
+        ),
+        (  # a past month that still holds drafts stays current
+            "time_entry.list",
+            {"person": {"id": 1001}, "from": "2026-11-01", "to": "2026-11-30"},
+            CURRENT_PERIOD,
         ),
         (
             "time_entry.list",
@@ -553,12 +566,15 @@ def test_spent_budget_or_quota_serves_the_expired_entry(
 
 def test_date_objects_give_the_same_expiry_as_strings(demo_server: Any) -> None:
     today = date(2026, 11, 28)
+    done = {"timeEntries": [{"status": "l"}]}
     for closed in (
         date(2026, 10, 31),
         "2026-10-31",
         __import__("datetime").datetime(2026, 10, 31, 12),
     ):
-        assert expiry_for("time_entry.list", {"to": closed}, today=today) == CLOSED_PERIOD
+        assert (
+            expiry_for("time_entry.list", {"to": closed}, today=today, answer=done) == CLOSED_PERIOD
+        )
     assert expiry_for("time_entry.get", {"date": date(2026, 11, 2)}, today=today) == CURRENT_PERIOD
     client = bb.Client(demo_server.token, url=demo_server.url)
     params = {"person": {"id": 1001}, "from": date(2025, 1, 1), "to": date(2025, 1, 31)}

@@ -110,10 +110,14 @@ NON_MUTATING = frozenset({"time_entry.export"})
 
 #: Expiry of reference data (companies, people, projects, tasks, groups...).
 REFERENCE = timedelta(hours=4)
-#: Expiry of time entries of months that ended before the current one.
+#: Expiry of time entries of a past period in which every entry was approved or
+#: locked when read ("closed": such entries can no longer change).
 CLOSED_PERIOD = timedelta(days=3)
-#: Expiry of time entries of the current month (still being edited).
+#: Expiry of any other time-entry read ("current": drafts, submissions and
+#: rejections change in the web app at any time, whatever the calendar says).
 CURRENT_PERIOD = timedelta(minutes=5)
+#: Statuses that no longer change, as codes or as the reference's labels.
+SETTLED_STATUSES = frozenset({"a", "l", "approved", "locked"})
 
 #: A write to an entity (key) can change what reads of these entities return:
 #: children embed their parents' names, lists carry counters, time entries
@@ -229,6 +233,11 @@ def _as_timedelta(value: float | int | timedelta) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
+def is_time_entry_read(service: str) -> bool:
+    """Whether the expiry of ``service``'s answers depends on the entries' statuses."""
+    return service in ("time_entry.list", "time_entry.get", "time_entry.export")
+
+
 def _period_end(params: Mapping[str, Any]) -> date | None:
     for member in ("to", "date"):
         value = params.get(member)
@@ -242,39 +251,91 @@ def _period_end(params: Mapping[str, Any]) -> date | None:
     return None
 
 
+def _statuses(
+    service: str, params: Mapping[str, Any], answer: Mapping[str, Any]
+) -> list[Any] | None:
+    """The status of every time entry in ``answer``, or None when it does not show them."""
+    if service == "time_entry.list":
+        rows = answer.get("timeEntries")
+        if not isinstance(rows, list):
+            return None
+        return [r.get("status") if isinstance(r, Mapping) else None for r in rows]
+    if service == "time_entry.get":
+        entry = answer.get("timeEntry")
+        return [entry.get("status")] if isinstance(entry, Mapping) else None
+    keys, job = params.get("keys"), answer.get("job")
+    if (
+        service != "time_entry.export"
+        or params.get("outputFormat") != "array"
+        or not isinstance(keys, list)
+        or "status" not in keys
+        or not isinstance(job, Mapping)
+        or not isinstance(job.get("result"), list)
+    ):
+        return None  # CSV text, or no status column: nothing tells
+    at = keys.index("status")
+    rows = job["result"][1:]  # the first row holds the (localised) labels
+    return [row[at] if isinstance(row, list) and len(row) > at else None for row in rows]
+
+
+def settled(service: str, params: Mapping[str, Any], answer: Mapping[str, Any]) -> bool:
+    """Whether every time entry ``answer`` shows was approved or locked (none can change).
+
+    >>> settled("time_entry.list", {}, {"timeEntries": [{"status": "a"}, {"status": "l"}]})
+    True
+    >>> settled("time_entry.list", {}, {"timeEntries": [{"status": "a"}, {"status": "d"}]})
+    False
+    """
+    statuses = _statuses(service, params, answer)
+    return statuses is not None and all(
+        isinstance(s, str) and s.lower() in SETTLED_STATUSES for s in statuses
+    )
+
+
 def expiry_for(
     service: str,
     params: Mapping[str, Any],
     *,
     today: date | None = None,
     overrides: float | timedelta | Mapping[str, float | timedelta] | None = None,
+    answer: Mapping[str, Any] | None = None,
 ) -> timedelta:
     """How long a read's answer stays fresh in the cache.
+
+    Time entries are "closed" (:data:`CLOSED_PERIOD`) only when their period
+    is over and every entry in ``answer`` was approved or locked: a draft can
+    be submitted in the web app at any time, whatever the calendar says.
+    Without ``answer`` (before it arrives) they are "current"
+    (:data:`CURRENT_PERIOD`); the client extends the expiry once it has read
+    a settled answer.
 
     Parameters
     ----------
     service, params
         The request.
     today
-        The current date (UTC), for "closed month" vs "current period".
+        The current date (UTC): a period ending today or later is never closed.
     overrides
         A single expiry for every read, or a mapping whose keys are service
         names, entity names or the categories ``"reference"``, ``"closed"``,
         ``"current"``. A negative value means never expire.
+    answer
+        The answer, for time entries: whether all of them are settled.
 
     Examples
     --------
-    >>> expiry_for("time_entry.list", {"to": "2020-01-31"}, today=date(2026, 11, 28))
+    >>> done = {"timeEntries": [{"status": "a"}]}
+    >>> expiry_for("time_entry.list", {"to": "2020-01-31"}, today=date(2026, 11, 28), answer=done)
     datetime.timedelta(days=3)
+    >>> expiry_for("time_entry.list", {"to": "2020-01-31"}, today=date(2026, 11, 28))
+    datetime.timedelta(seconds=300)
     """
     today = today or datetime.now(UTC).date()
-    if service.startswith("time_entry.") and service.rpartition(".")[2] in {
-        "list",
-        "get",
-        "export",
-    }:
+    if is_time_entry_read(service):
         end = _period_end(params)
-        category = "closed" if end is not None and end < today.replace(day=1) else "current"
+        over = end is not None and end < today
+        closed = over and answer is not None and settled(service, params, answer)
+        category = "closed" if closed else "current"
     else:
         category = "reference"
     default = {"reference": REFERENCE, "closed": CLOSED_PERIOD, "current": CURRENT_PERIOD}[category]

@@ -294,6 +294,17 @@ class Client:
                 data = self._read(
                     service, body, key, allow_over_budget, refresh=refresh, expire=expire
                 )
+                if _cache.is_time_entry_read(service):
+                    # Entries all approved or locked keep longer; known only now.
+                    settled = _cache.expiry_for(
+                        service,
+                        params,
+                        today=self._clock().date(),
+                        overrides=self._expire_after,
+                        answer=data,
+                    )
+                    if settled != expire:
+                        _cache.store_answer(self._session, key, self.url, body, data, settled)
                 if _GENERATIONS.get(self.fingerprint) != generation:
                     # a write landed meanwhile: this answer may predate it, so don't keep it
                     _cache.delete_keys(self._session, [key])
@@ -518,7 +529,7 @@ class Client:
             logger.info("%s: not cached, a write may have landed since it started", service)
             return
         expire = _cache.expiry_for(
-            service, params, today=self._clock().date(), overrides=self._expire_after
+            service, params, today=self._clock().date(), overrides=self._expire_after, answer=answer
         )
         _cache.store_answer(self._session, key, self.url, body, answer, expire)
         if since is not None and self.generation() != since:
