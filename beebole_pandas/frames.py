@@ -46,6 +46,7 @@ from .schema import Field
 __all__ = [
     "STATUS_INDEX",
     "build_frame",
+    "check_columns",
     "column_array",
     "empty_frame",
     "is_missing",
@@ -267,7 +268,10 @@ def _integers(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     if fraction.any():
         raise _BadValue(f"{values[int(fraction.argmax())]!r} is not a whole number")
     if (np.abs(numbers) > 2**53).any():
-        return pd.array(values, dtype="Int64")  # the checked path, exact or refusing
+        # The checked path, exact or refusing; a float beyond int64 is refused, and
+        # numpy's warning about the cast it tried first says nothing more.
+        with np.errstate(invalid="ignore"):
+            return pd.array(values, dtype="Int64")
     return pd.arrays.IntegerArray(numbers.astype(np.int64), mask)
 
 
@@ -302,7 +306,8 @@ def column_array(values: list[Any], dtype: str, *, column: str = "?") -> Any:
         return builder(values)
     except _BadValue as exc:
         raise SchemaError(f"column {column!r} expects {dtype} values: {exc}") from exc
-    except (TypeError, ValueError, OverflowError) as exc:
+    except (TypeError, ValueError, OverflowError, IndexError) as exc:
+        # IndexError: pandas' boolean path indexes a nested list ([[]]) as if 2-D.
         sample = next((v for v in _plain(values) if not is_missing(v)), None)
         raise SchemaError(
             f"column {column!r} expects {dtype} values, got e.g. {sample!r}: {exc}"
@@ -411,7 +416,13 @@ def build_frame(
     >>> build_frame([Field("n", "Int64", "a.n")], [{"a": {"n": 1}}, {}]).dtypes.to_dict()
     {'n': Int64Dtype()}
     """
-    rows = rows if isinstance(rows, list) else list(rows)
+    if not isinstance(rows, list):
+        try:
+            rows = list(rows)
+        except TypeError:  # not iterable: None, a number
+            raise SchemaError(
+                f"rows must be a list of JSON objects, got {type(rows).__name__}"
+            ) from None
     gathered = _gather(rows, fields)
     data = {
         f.column: column_array(values, f.dtype, column=f.column)
@@ -483,6 +494,56 @@ def empty_of(columns: Iterable[tuple[str, str]]) -> pd.DataFrame:
     Float64Dtype()
     """
     return pd.DataFrame({c: pd.Series([], dtype=pandas_dtype(d)) for c, d in columns})
+
+
+def check_columns(
+    frame: Any, columns: Iterable[Any] | None = None, *, what: str = "frame"
+) -> pd.DataFrame:
+    """``frame``, refused with a :class:`~beebole_pandas.errors.SchemaError` unless
+    it is a DataFrame whose columns can be read one by one.
+
+    Every frame function reads a column as ``frame[name]``: with MultiIndex
+    columns that is a sub-frame (or nothing), with a repeated label a frame of
+    several columns, and either fails far from the cause. So both are refused
+    up front, saying what to do.
+
+    Parameters
+    ----------
+    frame
+        The frame given by the user.
+    columns
+        The labels the caller reads: only their repetitions are refused (a
+        repeated column nobody reads does no harm). None: every label.
+    what
+        What the frame is, for messages (``"entries"``, ``"frame"``).
+
+    Examples
+    --------
+    >>> check_columns(pd.DataFrame([[1, 2]], columns=["id", "id"]))
+    Traceback (most recent call last):
+    ...
+    beebole_pandas.errors.SchemaError: frame has the column 'id' more than once; keep one of them (e.g. frame.loc[:, ~frame.columns.duplicated()])
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}")
+    labels = frame.columns
+    if isinstance(labels, pd.MultiIndex):
+        example = f", e.g. {labels[0]!r}" if len(labels) else ""
+        raise SchemaError(
+            f"{what} has MultiIndex columns ({labels.nlevels} levels{example}) but Beebole "
+            "frames have one level of column names; flatten them first, e.g. "
+            f"{what}.columns = {what}.columns.get_level_values(0)"
+        )
+    if labels.is_unique:
+        return frame
+    read = None if columns is None else set(columns)
+    repeated = [c for c in dict.fromkeys(labels[labels.duplicated()]) if read is None or c in read]
+    if repeated:
+        raise SchemaError(
+            f"{what} has the column {repeated[0]!r} more than once; keep one of them "
+            f"(e.g. {what}.loc[:, ~{what}.columns.duplicated()])"
+        )
+    return frame
 
 
 # --------------------------------------------------------------------------- the way back

@@ -308,7 +308,7 @@ def entity(name: str) -> Entity:
     """
     try:
         return ENTITIES[name]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable name (a list)
         raise SchemaError(
             f"unknown entity {name!r}; valid entities are: {', '.join(ENTITIES)}"
         ) from None

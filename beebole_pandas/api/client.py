@@ -257,6 +257,9 @@ class Client:
         >>> client.call("company.get", id=1)["company"]["name"]   # doctest: +SKIP
         'Acme'
         """
+        for name, flag in (("refresh", refresh), ("allow_over_budget", allow_over_budget)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be True or False, not {type(flag).__name__} {flag!r}")
         try:
             return self._call(service, refresh, allow_over_budget, params)
         except sqlite3.Error as exc:

@@ -32,7 +32,7 @@ from .. import schema
 from ..api.client import resolve_client
 from ..errors import SchemaError, ValidationError
 from ..frames import to_frame
-from .scopes import Ref, fan_out, refs_of_frame, resolve
+from .scopes import Ref, check_scope, fan_out, flag, refs_of_frame, resolve
 
 __all__ = [
     "LOADERS",
@@ -72,6 +72,9 @@ def _scoped(
     spec = schema.entity(entity)
     parent = spec.scope
     assert parent is not None
+    # Arguments are checked before the client is even looked up: nothing is sent for them.
+    refresh = flag(refresh, "refresh")
+    check_scope(parent, value)
     client = resolve_client(client)
     refs = resolve(parent, value, lambda: load_entity(parent, client=client, refresh=refresh))
     if refs is None:
@@ -93,6 +96,7 @@ def companies(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
     --------
     >>> bb.companies()[["id", "xid", "name", "projects_count"]]   # doctest: +SKIP
     """
+    refresh = flag(refresh, "refresh")
     client = resolve_client(client)
     rows = list_rows(client, "company.list", "companies", refresh=refresh)
     return to_frame("company", rows)
@@ -186,6 +190,7 @@ def groups(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
     --------
     >>> bb.groups()[["name", "depth", "path"]]   # doctest: +SKIP
     """
+    refresh = flag(refresh, "refresh")
     client = resolve_client(client)
     rows = list_rows(client, "group.tree", "groups", refresh=refresh)
     return to_frame("group", flatten_tree(rows))
@@ -198,6 +203,7 @@ def custom_fields(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
     --------
     >>> bb.custom_fields()   # doctest: +SKIP
     """
+    refresh = flag(refresh, "refresh")
     client = resolve_client(client)
     rows = list_rows(client, "custom_field.list", "customFields", refresh=refresh)
     return to_frame("custom_field", rows)
@@ -231,7 +237,7 @@ def load_entity(kind: str, *, client: Any = None, refresh: bool = False) -> pd.D
     """
     try:
         loader = LOADERS[kind]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable kind
         raise ValidationError(
             f"no loader for entity {kind!r}; valid entities are: {', '.join(LOADERS)}"
         ) from None

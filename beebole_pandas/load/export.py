@@ -23,6 +23,7 @@ import logging
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..api.client import resolve_client
@@ -31,7 +32,7 @@ from ..export_keys import check_keys
 from ..frames import provenance
 from . import parse as export_parse
 from .entities import load_entity
-from .scopes import period, resolve, statuses
+from .scopes import check_scope, flag, period, resolve, shown, statuses
 
 __all__ = ["TIMEOUT", "export", "run_export"]
 
@@ -193,6 +194,27 @@ _SHOWS = ("all", "work", "abs", "quota", "attendance")
 _FILTERS = ("company", "project", "subproject", "person", "task", "absence")
 
 
+def _key_list(keys: Any) -> list[str]:
+    """``keys`` as a list of key names, checked for shape (``check_keys`` checks the names)."""
+    if isinstance(keys, str):
+        key_list: list[Any] = [keys]
+    elif isinstance(keys, list | tuple | pd.Series | pd.Index | np.ndarray):
+        key_list = list(keys)
+    else:
+        raise ValidationError(
+            f"keys={shown(keys)} is not an export key nor a list of them, e.g. ['person', 'hours']"
+        )
+    if not key_list:
+        raise ValidationError("keys must name at least one export key, e.g. ['person', 'hours']")
+    for key in key_list:
+        if not isinstance(key, str):
+            raise ValidationError(
+                f"keys={shown(keys)}: {shown(key)} is not an export key (a str), "
+                "e.g. ['person', 'hours']"
+            )
+    return key_list
+
+
 def export(
     start: Any,
     end: Any,
@@ -240,20 +262,17 @@ def export(
     --------
     >>> bb.export("2024-01-01", "2024-01-31", keys=["person", "hours"])   # doctest: +SKIP
     """
+    # Every argument is checked before anything is looked up or sent.
     first, last = period(start, end)
-    if show not in _SHOWS:
-        raise ValidationError(f"show={show!r} is not one of {', '.join(map(repr, _SHOWS))}")
-    if output not in ("array", "csv"):
-        raise ValidationError(f"output={output!r} is not 'array' or 'csv'")
-    key_list = [keys] if isinstance(keys, str) else list(keys)
-    if not key_list:
-        raise ValidationError("keys must name at least one export key, e.g. ['person', 'hours']")
+    if not isinstance(show, str) or show not in _SHOWS:
+        raise ValidationError(f"show={shown(show)} is not one of {', '.join(map(repr, _SHOWS))}")
+    if not isinstance(output, str) or output not in ("array", "csv"):
+        raise ValidationError(f"output={shown(output)} is not 'array' or 'csv'")
+    key_list = _key_list(keys)
     check_keys(key_list, show)
-
-    def frame_of(kind: str) -> Any:
-        return lambda: load_entity(kind, client=client, refresh=refresh)
-
-    client = resolve_client(client)
+    codes = statuses(status)
+    refresh = flag(refresh, "refresh")
+    check_scope("group", groups, name="groups")
     given = {
         k: v
         for k, v in zip(
@@ -265,13 +284,19 @@ def export(
         raise ValidationError(
             f"give at most one entity filter (the API takes one); got {', '.join(given)}"
         )
+    for kind, value in given.items():
+        check_scope(kind, value)
+
+    def frame_of(kind: str) -> Any:
+        return lambda: load_entity(kind, client=client, refresh=refresh)
+
+    client = resolve_client(client)
     params: dict[str, Any] = {"from": first, "to": last, "show": show, "keys": key_list}
     if output == "array":
         params["outputFormat"] = "array"
-    codes = statuses(status)
     if codes is not None:
         params["statusFilters"] = codes
-    group_refs = resolve("group", groups, frame_of("group"))
+    group_refs = resolve("group", groups, frame_of("group"), name="groups")
     if group_refs is not None:
         params["gids"] = [r.get("id", r.get("xid")) for r in group_refs]
     jobs: list[dict[str, Any]] = [params]

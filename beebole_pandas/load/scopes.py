@@ -31,15 +31,18 @@ from ..errors import NotFound, ValidationError
 __all__ = [
     "Ref",
     "canonical",
+    "check_scope",
     "fan_out",
     "fill_parents",
     "fill_person",
+    "flag",
     "period",
     "ref_key",
     "ref_of_row",
     "refs_of_frame",
     "resolve",
     "select",
+    "shown",
     "statuses",
 ]
 
@@ -79,17 +82,94 @@ def _describe(frame: pd.DataFrame, rows: Iterable[int]) -> str:
     return ", ".join(parts)
 
 
+#: The largest id the API (and a JSON integer of the server) can hold.
+MAX_ID = 2**63 - 1
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a whole Series can be an argument)."""
+    try:
+        text = repr(value)
+    except Exception:  # a user object whose repr fails: its type says enough
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _item_problem(value: Any) -> str | None:
+    """Why one item of a scope argument can name no entity whatever the account
+    holds, or None when only the server (or the entity list) can tell."""
+    if isinstance(value, bool | np.bool_):
+        return "is a boolean, not an id, an xid or a name"
+    if isinstance(value, int | np.integer):
+        if not 1 <= int(value) <= MAX_ID:
+            return f"is not an id: ids are integers from 1 to {MAX_ID}"
+        return None
+    if isinstance(value, str):
+        return None if value.strip() else "is blank: give an id, an xid or a name"
+    if isinstance(value, Mapping):
+        if len(value) != 1 or not set(value) <= {"id", "xid"}:
+            return "is not a reference: give {'id': <int>} or {'xid': <str>}"
+        ((key, inner),) = value.items()
+        if key == "id" and (
+            isinstance(inner, bool | np.bool_) or not isinstance(inner, int | np.integer)
+        ):
+            return "is not a reference: its 'id' must be an integer"
+        if key == "xid" and not isinstance(inner, str):
+            return "is not a reference: its 'xid' must be a str"
+        return _item_problem(inner)
+    return "is not an id (int), an xid or a name (str), a list of them, or None"
+
+
+def check_scope(kind: str, value: Any, *, name: str | None = None) -> list[Any] | None:
+    """The items of a scope argument, checked without any request; None for "all".
+
+    Every item is checked before any is looked up, so that an invalid one is
+    refused before a name lookup spends a request.
+
+    Parameters
+    ----------
+    kind
+        The entity (``"company"``).
+    value
+        An id, an xid, a name, a reference, a list of them, or None.
+    name
+        The argument's name in messages (default: ``kind``).
+
+    Raises
+    ------
+    ValidationError
+        An item can name no entity: a boolean, a float, NaN/NA/NaT, bytes, a
+        blank string, an id outside 1 .. 2**63-1, a malformed reference, a
+        nested list. The message names the argument and the item.
+
+    Examples
+    --------
+    >>> check_scope("company", ["Acme", 3, {"xid": "C1"}])
+    ['Acme', 3, {'xid': 'C1'}]
+    >>> check_scope("company", [3, 2.5])
+    Traceback (most recent call last):
+    ...
+    beebole_pandas.errors.ValidationError: company=[3, 2.5]: 2.5 is not an id (int), an xid or a name (str), a list of them, or None
+    """
+    if value is None:
+        return None
+    items = list(value) if _is_list(value) else [value]
+    label = name or kind
+    for item in items:
+        problem = _item_problem(item)
+        if problem is not None:
+            where = f"{label}={shown(value)}" + (f": {shown(item)}" if item is not value else "")
+            raise ValidationError(f"{where} {problem}")
+    return items
+
+
 def _one(kind: str, value: Any, frame_of: Callable[[], pd.DataFrame]) -> Ref:
-    if isinstance(value, bool):
-        raise ValidationError(f"{kind}={value!r} is not an id, an xid or a name")
+    # Items are checked by check_scope() first: here only valid shapes arrive.
     if isinstance(value, int | np.integer):
         return {"id": int(value)}
-    if isinstance(value, dict) and len(value) == 1 and ("id" in value or "xid" in value):
-        return dict(value)
-    if not isinstance(value, str):
-        raise ValidationError(
-            f"{kind}={value!r} is not an id (int), an xid or a name (str), a list of them, or None"
-        )
+    if isinstance(value, Mapping):
+        ((key, inner),) = value.items()
+        return {"id": int(inner)} if key == "id" else {"xid": inner}
     frame = frame_of()
     xids = frame["xid"].to_numpy(dtype=object, na_value=None)
     hits = np.flatnonzero(xids == value)
@@ -120,7 +200,13 @@ def _one(kind: str, value: Any, frame_of: Callable[[], pd.DataFrame]) -> Ref:
     )
 
 
-def resolve(kind: str, value: Any, frame_of: Callable[[], pd.DataFrame]) -> list[Ref] | None:
+def resolve(
+    kind: str,
+    value: Any,
+    frame_of: Callable[[], pd.DataFrame],
+    *,
+    name: str | None = None,
+) -> list[Ref] | None:
     """The references a scope argument names, or None for "all".
 
     Parameters
@@ -131,6 +217,16 @@ def resolve(kind: str, value: Any, frame_of: Callable[[], pd.DataFrame]) -> list
         An id, an xid, a name, a list of them, or None.
     frame_of
         Loads the entity's frame (``id``, ``xid``, ``name``), called only for strings.
+    name
+        The argument's name in messages (default: ``kind``).
+
+    Raises
+    ------
+    ValidationError
+        An item can name no entity (see :func:`check_scope`; nothing loaded),
+        or a name matches several entities.
+    NotFound
+        A string is neither an xid nor a name of the entity.
 
     Examples
     --------
@@ -141,9 +237,9 @@ def resolve(kind: str, value: Any, frame_of: Callable[[], pd.DataFrame]) -> list
     >>> resolve("company", ["Acme", "C1", 7, "Beta"], lambda: frame)
     [{'id': 3}, {'xid': 'C1'}, {'id': 7}]
     """
-    if value is None:
+    values = check_scope(kind, value, name=name)
+    if values is None:
         return None
-    values = list(value) if _is_list(value) else [value]
     cached: list[pd.DataFrame] = []
 
     def once() -> pd.DataFrame:
@@ -330,16 +426,28 @@ def fill_parents(rows: list[dict[str, Any]], frame_of: FrameOf) -> list[dict[str
 
 
 def _day(value: Any, name: str) -> str:
+    day: _dt.date | None = None
     if isinstance(value, str):
         try:
-            return _dt.date.fromisoformat(value[:10]).isoformat()
+            day = _dt.date.fromisoformat(value[:10])
         except ValueError:
             pass
-    elif isinstance(value, _dt.date | pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    raise ValidationError(
-        f"{name}={value!r} is not a date; use 'YYYY-MM-DD', a date or a Timestamp"
-    )
+    elif isinstance(value, np.datetime64) and not np.isnat(value):
+        # Its own unit, so that a date beyond what pandas' nanoseconds hold still converts.
+        item = value.astype("datetime64[D]").item()  # an int beyond year 9999
+        day = item if isinstance(item, _dt.date) else None
+    elif value is pd.NaT:
+        pass  # NaT is a datetime too, but names no day
+    elif isinstance(value, _dt.datetime):
+        day = value.date()  # a Timestamp too; its wall-clock date (the API has no time zones)
+    elif isinstance(value, _dt.date):
+        day = value
+    if day is None:
+        raise ValidationError(
+            f"{name}={shown(value)} is not a date; use 'YYYY-MM-DD', a date or a Timestamp"
+        )
+    # isoformat(), not strftime: strftime drops the zeros of years before 1000.
+    return day.isoformat()
 
 
 def period(start: Any, end: Any) -> tuple[str, str]:
@@ -354,22 +462,47 @@ def period(start: Any, end: Any) -> tuple[str, str]:
     return first, last
 
 
-def statuses(status: Any) -> list[str] | None:
+def statuses(status: Any, *, name: str = "status") -> list[str] | None:
     """A status argument (codes or labels, one or a list) as codes; None for all.
 
     >>> statuses(["approved", "s", "a"])
     ['a', 's']
+
+    Raises
+    ------
+    ValidationError
+        Naming the argument, when it is neither a code, a label nor a list of them.
     """
     if status is None:
         return None
-    values = [status] if isinstance(status, str) else list(status)
+    valid = ", ".join(f"{c!r} ({schema.STATUS_LABELS[c]})" for c in schema.STATUS_CODES)
+    if isinstance(status, str):
+        values = [status]
+    elif _is_list(status):
+        values = list(status)
+    else:
+        raise ValidationError(
+            f"{name}={shown(status)} is not a status code or label, nor a list of them; "
+            f"valid statuses are {valid}"
+        )
     labels = {label: code for code, label in schema.STATUS_LABELS.items()}
     codes: list[str] = []
     for v in values:
-        code = labels.get(v, v) if isinstance(v, str) else v
+        # Only text can be a code or a label (NA, NaN or a number cannot be compared safely).
+        code = labels.get(v, v) if isinstance(v, str) else None
         if code not in schema.STATUS_CODES:
-            valid = ", ".join(f"{c!r} ({schema.STATUS_LABELS[c]})" for c in schema.STATUS_CODES)
-            raise ValidationError(f"unknown status {v!r}; valid statuses are {valid}")
+            raise ValidationError(f"unknown {name} {shown(v)}; valid statuses are {valid}")
         if code not in codes:
             codes.append(code)
     return codes
+
+
+def flag(value: Any, name: str) -> bool:
+    """A True/False argument, checked (``refresh=pd.NA`` has no truth value).
+
+    >>> flag(True, "refresh")
+    True
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ValidationError(f"{name}={shown(value)} must be True or False")

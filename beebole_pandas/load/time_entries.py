@@ -36,9 +36,11 @@ from .export import run_export
 from .scopes import (
     Ref,
     canonical,
+    check_scope,
     fan_out,
     fill_parents,
     fill_person,
+    flag,
     period,
     resolve,
     select,
@@ -150,6 +152,8 @@ def person_entries(
     >>> person_entries(None, {"id": 1002}, "2026-10-01", "2026-10-31")   # doctest: +SKIP
     """
     first, last = period(start, end)
+    refresh = flag(refresh, "refresh")
+    check_scope("person", person)
     client = resolve_client(client)
     refs = resolve("person", person, _frame_of("person", client, False)) or []
     if len(refs) != 1:
@@ -241,8 +245,12 @@ def time_entries(
     >>> bb.time_entries("2024-01-01", "2024-01-31")                      # doctest: +SKIP
     >>> bb.time_entries("2024-01-01", "2024-01-31", person="Léa Martin")  # doctest: +SKIP
     """
+    # Every argument is checked before anything is looked up or sent.
     first, last = period(start, end)
     codes = statuses(status)
+    refresh = flag(refresh, "refresh")
+    for kind, value in (("person", person), ("company", company), ("project", project)):
+        check_scope(kind, value)
     client = resolve_client(client)
     people_refs = resolve("person", person, _frame_of("person", client, refresh))
     company_refs = resolve("company", company, _frame_of("company", client, refresh))

@@ -46,7 +46,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ValidationError
 from ..schema import STATUS_LABELS
 from .tools import (
     DIMENSIONS,
@@ -62,11 +61,13 @@ from .tools import (
     entity_key,
     expected_per_day,
     is_absence,
+    number_arg,
     period_end,
     period_label,
     period_start,
     periods_between,
     ref_key,
+    report_day,
     resolve_hierarchy,
     span_of,
     sum_by,
@@ -140,6 +141,7 @@ def timesheet(
     """
     dims = dims_of(by)
     check_freq(freq)
+    start, end = report_day(start, "start"), report_day(end, "end")
     frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
     frame["period"] = period_start(frame["date"], freq)
     contexts = {"person": people, "project": projects, "company": companies}
@@ -236,6 +238,9 @@ def utilisation(
     --------
     >>> utilisation(entries, companies=bb.companies(), projects=bb.projects())  # doctest: +SKIP
     """
+    step = check_freq(freq) if freq is not None else None
+    start, end = report_day(start, "start"), report_day(end, "end")
+    expected_hours_per_day = _expected_hours(expected_hours_per_day)
     frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
     span = span_of(frame, start, end)
     mask = billable_mask(frame, billable, companies)
@@ -245,7 +250,6 @@ def utilisation(
         absence_hours=frame["hours"].where(absence, 0.0),
         billable_hours=frame["hours"].where(mask if mask is not None else ~absence & False, 0.0),
     )
-    step = check_freq(freq) if freq else None
     frame["period"] = period_start(frame["date"], step) if step else pd.Timestamp(0)
     values = ["worked_hours", "absence_hours", "billable_hours"]
     sums = sum_by(frame, ["person"], {v: frame[v] for v in values}, contexts={"person": people})
@@ -358,21 +362,24 @@ def overtime(
     >>> overtime(entries, freq="W").query("overtime_hours > 0")   # doctest: +SKIP
     """
     check_freq(freq)
+    start, end = report_day(start, "start"), report_day(end, "end")
+    per_day = number_arg(hours_per_day, "hours_per_day")
+    limit_given = None if threshold is None else number_arg(threshold, "threshold")
     frame = check_entries(entries, start, end)
     frame["period"] = period_start(frame["date"], freq)
     counted = frame["hours"] if include_absences else frame["hours"].where(~is_absence(frame), 0.0)
     out = sum_by(frame, ["person"], {"hours": counted}, contexts={"person": people})
-    if threshold is None:
+    if limit_given is None:
         # A period cut by start/end expects only its weekdays inside the range, as in
         # utilisation: October's share of the week of 2026-09-28 is Thursday and Friday.
         first, last = out["period"], period_end(out["period"], freq)
         if start is not None:
-            first = first.clip(lower=pd.Timestamp(start))
+            first = first.clip(lower=start)
         if end is not None:
-            last = last.clip(upper=pd.Timestamp(end))
-        limit = weekdays_between(first, last) * float(hours_per_day)
+            last = last.clip(upper=end)
+        limit = weekdays_between(first, last) * per_day
     else:
-        limit = np.full(len(out), float(threshold))
+        limit = np.full(len(out), limit_given)
     out["threshold"] = pd.array(limit, dtype="Float64")
     out["overtime_hours"] = (out["hours"] - out["threshold"]).clip(lower=0.0).astype("Float64")
     return out.sort_values(["person_name", "period"], ignore_index=True)
@@ -412,8 +419,8 @@ def absence_summary(
     >>> absence_summary(entries).pivot_table(index="person_name", columns="absence_name",
     ...                                      values="days", aggfunc="sum")   # doctest: +SKIP
     """
-    if hours_per_day <= 0:
-        raise ValidationError(f"hours_per_day must be positive, got {hours_per_day!r}")
+    per_day = number_arg(hours_per_day, "hours_per_day", positive=True)
+    start, end = report_day(start, "start"), report_day(end, "end")
     frame = check_entries(entries, start, end)
     frame = frame[is_absence(frame)].reset_index(drop=True)
     ones = pd.Series(1.0, index=frame.index)
@@ -425,7 +432,7 @@ def absence_summary(
         contexts={"person": people, "absence": absences},
     )
     out["entries"] = out["entries"].astype("Int64")
-    out["days"] = (out["hours"] / float(hours_per_day)).astype("Float64")
+    out["days"] = (out["hours"] / per_day).astype("Float64")
     return out.sort_values(["person_name", "absence_name"], ignore_index=True)
 
 
@@ -485,6 +492,7 @@ def project_burn(
     >>> project_burn(entries, client=client)     # loads the projects   # doctest: +SKIP
     """
     check_freq(freq)
+    start, end = report_day(start, "start"), report_day(end, "end")
     if projects is None:
         from ..load.entities import projects as load_projects
 
@@ -519,6 +527,13 @@ def project_burn(
     out["budget_cost"] = out["budget_hours"] * out["hourly_rate"]
     floats = [c for c in out.columns if c not in (*columns, "period")]
     return out.astype({c: "Float64" for c in floats})
+
+
+def _expected_hours(hours: Any) -> float | Mapping[Any, float]:
+    """``expected_hours_per_day``: a number, or a mapping of them, checked."""
+    if not isinstance(hours, Mapping):
+        return number_arg(hours, "expected_hours_per_day")
+    return {k: number_arg(v, f"expected_hours_per_day[{k!r}]") for k, v in hours.items()}
 
 
 def _prior(out: pd.DataFrame, prior: pd.DataFrame | Mapping[Any, float] | None) -> np.ndarray:
@@ -578,9 +593,11 @@ def approval_status(
     ...                                      values="hours", observed=True)   # doctest: +SKIP
     """
     check_freq(freq)
+    start, end = report_day(start, "start"), report_day(end, "end")
+    as_of = report_day(as_of, "as_of")
     frame = check_entries(entries, start, as_of if as_of is not None else end)
     if as_of is not None and end is not None:
-        frame = frame[frame["date"] <= pd.Timestamp(end)].reset_index(drop=True)
+        frame = frame[frame["date"] <= end].reset_index(drop=True)
     frame["period"] = period_start(frame["date"], freq)
     frame["status"] = _status_labels(frame)
     ones = pd.Series(1.0, index=frame.index)
@@ -634,11 +651,12 @@ def missing_submissions(
     --------
     >>> missing_submissions(entries, people=bb.people(), as_of="2026-11-04")  # doctest: +SKIP
     """
-    if week is None:
-        today = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today()
+    day, as_of = report_day(week, "week"), report_day(as_of, "as_of")
+    if day is None:
+        today = as_of if as_of is not None else pd.Timestamp.today()
         monday = period_start(pd.Series([today]), "W").iloc[0] - pd.Timedelta(days=7)
     else:
-        monday = period_start(pd.Series([pd.Timestamp(week)]), "W").iloc[0]
+        monday = period_start(pd.Series([day]), "W").iloc[0]
     sunday = monday + pd.Timedelta(days=6)
     frame = check_entries(entries, monday, sunday)
     frame["period"] = monday

@@ -10,6 +10,8 @@ split out so each module reads in one sitting.
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -17,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError, ValidationError
+from ..frames import check_columns, is_missing
+from ..load.scopes import shown
 from ..schema import STATUS_CODES, STATUS_LABELS, entity
 
 #: Accepted values of ``freq``.
@@ -34,41 +38,195 @@ Billable: TypeAlias = pd.Series | Callable[[pd.DataFrame], Any] | Iterable[Any] 
 Frame: TypeAlias = pd.DataFrame | None
 
 
+#: The days a report can cover: datetime64[ns] holds 1677-09-21 to 2262-04-11,
+#: and a period (a week, a month) around a day must fit in it too.
+FIRST_DAY, LAST_DAY = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+_RANGE = f"{FIRST_DAY:%Y-%m-%d} to {LAST_DAY:%Y-%m-%d}"
+
+
+def report_day(value: Any, name: str) -> pd.Timestamp | None:
+    """A date argument of a report (``start``, ``end``, ``week``, ``as_of``) as a
+    naive Timestamp; None stays None.
+
+    Raises
+    ------
+    ValidationError
+        Naming the argument: not a date (a number, NaT, text pandas cannot
+        read), time-zone aware (the API has none), or outside :data:`FIRST_DAY`
+        .. :data:`LAST_DAY`.
+
+    Examples
+    --------
+    >>> report_day("2026-10-05", "start")
+    Timestamp('2026-10-05 00:00:00')
+    """
+    if value is None:
+        return None
+    how = "use 'YYYY-MM-DD', a date or a Timestamp (or None)"
+    # pandas would read a number as nanoseconds since 1970: never what is meant.
+    if not isinstance(value, str | _dt.date | np.datetime64) or value is pd.NaT:
+        raise ValidationError(f"{name}={shown(value)} is not a date; {how}")
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValidationError(f"{name}={shown(value)} is not a date ({exc}); {how}") from None
+    if stamp is pd.NaT:
+        raise ValidationError(f"{name}={shown(value)} is not a date; {how}")
+    if stamp.tzinfo is not None:
+        raise ValidationError(
+            f"{name}={shown(value)} has a time zone, but the API has none: pass the naive "
+            "local date (e.g. .tz_localize(None))"
+        )
+    if not FIRST_DAY <= stamp <= LAST_DAY:
+        raise ValidationError(
+            f"{name}={shown(value)} is outside the days a report covers ({_RANGE})"
+        )
+    return stamp.as_unit("ns")
+
+
+def number_arg(value: Any, name: str, *, positive: bool = False) -> float:
+    """A number argument of a report (hours), finite and not negative (or positive).
+
+    >>> number_arg(7, "hours_per_day")
+    7.0
+    """
+    bound = "above 0" if positive else "0 or more"
+    # Text that reads as a number ("8") was always taken (float() of it): keep that.
+    number_like = isinstance(value, int | float | np.number | str)
+    if isinstance(value, bool | np.bool_) or not number_like:
+        raise ValidationError(f"{name}={shown(value)} is not a number; give a number {bound}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    except ValueError:
+        raise ValidationError(
+            f"{name}={shown(value)} is not a number; give a number {bound}"
+        ) from None
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
+        raise ValidationError(f"{name}={shown(value)} must be a finite number {bound}")
+    return number
+
+
+def _entry_dates(column: pd.Series) -> pd.Series:
+    """The ``date`` column as naive datetime64[ns], or a SchemaError saying why not."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        raise SchemaError(
+            "entries column 'date' is time-zone aware, but the API has no time zones: "
+            "use naive local dates (entries['date'].dt.tz_localize(None))"
+        )
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        raise SchemaError(f"entries column 'date' holds numbers ({dtype}), not dates")
+    if not pd.api.types.is_datetime64_dtype(dtype):
+        odd = next(
+            (
+                v
+                for v in column.tolist()
+                if not isinstance(v, str | _dt.date | np.datetime64) and not is_missing(v)
+            ),
+            None,
+        )
+        if odd is not None:
+            raise SchemaError(f"entries column 'date' holds {shown(odd)}, which is not a date")
+    try:
+        dates = pd.to_datetime(column)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise SchemaError(f"entries column 'date' holds values that are not dates: {exc}") from None
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        raise SchemaError(
+            "entries column 'date' holds time-zone aware values, but the API has no time "
+            "zones: use naive local dates"
+        )
+    outside = dates.notna() & ((dates < FIRST_DAY) | (dates > LAST_DAY))
+    if outside.any():
+        raise SchemaError(
+            f"entries column 'date' holds {dates[outside].iloc[0]}, outside the days a "
+            f"report covers ({_RANGE})"
+        )
+    return dates.astype("datetime64[ns]")
+
+
+def _typed(column: pd.Series, name: str, dtype: str) -> pd.Series:
+    """One column in the dtype the reports compute with (a copy when it changes)."""
+    if dtype == "datetime64[ns]":
+        return _entry_dates(column)
+    wanted = "string" if dtype == "status" else dtype
+    if dtype == "status" and isinstance(column.dtype, pd.CategoricalDtype):
+        return column  # the loaders' categorical of codes
+    if column.dtype == pd.api.types.pandas_dtype(wanted):
+        return column
+    if wanted in ("Int64", "Float64") and pd.api.types.is_bool_dtype(column.dtype):
+        raise SchemaError(f"entries column {name!r} holds True/False, not numbers")
+    try:
+        return column.astype(wanted)
+    except (TypeError, ValueError, OverflowError) as exc:
+        sample = next((v for v in column.tolist() if not is_missing(v)), None)
+        raise SchemaError(
+            f"entries column {name!r} expects {wanted} values, got e.g. {shown(sample)}: {exc}"
+        ) from None
+
+
 def check_entries(entries: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
-    """A copy with the schema's columns, clean dtypes, cut to [start, end]."""
+    """A copy with the schema's columns, clean dtypes, cut to [start, end].
+
+    Raises
+    ------
+    SchemaError
+        ``entries`` is not a time-entry frame: not a DataFrame, MultiIndex or
+        repeated columns, a missing column, or a value of the wrong type
+        (naming the column).
+    ValidationError
+        ``start`` or ``end`` is not a date (see :func:`report_day`).
+    """
     if not isinstance(entries, pd.DataFrame):
         raise SchemaError(f"expected a time-entry DataFrame, got {type(entries).__name__}")
-    missing = [c for c in entity("time_entry").columns if c not in entries.columns]
+    spec = entity("time_entry")
+    check_columns(entries, spec.columns, what="entries")
+    missing = [c for c in spec.columns if c not in entries.columns]
     if missing:
         raise SchemaError(
             f"not a time-entry frame: missing column(s) {', '.join(missing)}; "
             "load one with bb.time_entries(start, end)"
         )
+    first, last = report_day(start, "start"), report_day(end, "end")
     # Keep a unique index, so that a billable mask aligned with ``entries`` still aligns.
     frame = entries if entries.index.is_unique else entries.reset_index(drop=True)
     frame = frame.assign(
-        date=pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
-        hours=frame["hours"].astype("Float64").fillna(0.0),
+        **{f.column: _typed(frame[f.column], f.column, f.dtype) for f in spec.fields}
     )
-    if start is not None:
-        frame = frame[frame["date"] >= pd.Timestamp(start)]
-    if end is not None:
-        frame = frame[frame["date"] <= pd.Timestamp(end)]
+    frame["hours"] = frame["hours"].fillna(0.0)
+    if first is not None:
+        frame = frame[frame["date"] >= first]
+    if last is not None:
+        frame = frame[frame["date"] <= last]
     return frame
 
 
-def check_freq(freq: str) -> str:
-    if freq not in FREQS:
-        raise ValidationError(f"unknown freq {freq!r}; valid choices are: {', '.join(FREQS)}")
+def check_freq(freq: Any) -> str:
+    if not isinstance(freq, str) or freq not in FREQS:
+        raise ValidationError(f"unknown freq {shown(freq)}; valid choices are: {', '.join(FREQS)}")
     return freq
 
 
-def dims_of(by: str | Sequence[str]) -> list[str]:
-    dims = [by] if isinstance(by, str) else list(by)
-    bad: list[Any] = [d for d in dims if d not in DIMENSIONS] or ([] if dims else [by])
+def dims_of(by: Any) -> list[str]:
+    """The ``by`` argument as a list of :data:`DIMENSIONS`, each once."""
+    if isinstance(by, str):
+        dims: list[Any] = [by]
+    elif isinstance(by, list | tuple | pd.Index | pd.Series | np.ndarray):
+        dims = list(by)
+    else:
+        dims = []
+    bad = [d for d in dims if not isinstance(d, str) or d not in DIMENSIONS] or (
+        [] if dims else [by]
+    )
     if bad:
-        raise ValidationError(f"unknown by={bad[0]!r}; valid choices are: {', '.join(DIMENSIONS)}")
-    return dims
+        raise ValidationError(
+            f"unknown by={shown(bad[0])}; valid choices are: {', '.join(DIMENSIONS)}, "
+            "or a list of them"
+        )
+    # A dimension named twice would give two columns of one name.
+    return list(dict.fromkeys(dims))
 
 
 def period_start(dates: pd.Series, freq: str) -> pd.Series:

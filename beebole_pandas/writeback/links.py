@@ -24,9 +24,9 @@ import pandas as pd
 from ..errors import NotFound, SchemaError
 from ..schema import Field
 from .state import ref_param, ref_text
-from .validate import Call, Ref, RowInput, RowPlan, normalize
+from .validate import Call, Ref, RowInput, RowPlan, attrs_entity, normalize
 
-__all__ = ["LINK_KINDS", "LinkKind", "detect_link", "plan_links"]
+__all__ = ["LINK_COLUMNS", "LINK_KINDS", "LinkKind", "detect_link", "plan_links"]
 
 _PLURAL = {
     "companies": "company",
@@ -81,9 +81,9 @@ def _has(columns: pd.Index, prefix: str) -> bool:
 def detect_link(frame: pd.DataFrame, entity_name: str | None) -> LinkKind | None:
     """The link kind of a relationship frame, or None for an entity frame."""
     if entity_name is not None:
-        return LINK_KINDS.get(entity_name)
-    hint = (frame.attrs.get("beebole") or {}).get("entity") if frame.attrs else None
-    if hint in LINK_KINDS:
+        return LINK_KINDS.get(entity_name) if isinstance(entity_name, str) else None
+    hint = attrs_entity(frame)
+    if isinstance(hint, str) and hint in LINK_KINDS:
         return LINK_KINDS[hint]
     columns = frame.columns
     if _has(columns, "group") and "entity" in columns and _has(columns, "entity"):
@@ -101,10 +101,14 @@ _REF_FIELDS = {
     for name in ("group", "entity", "project", "person", "member", *_MEMBER_OWNERS)
 }
 _TEXT = Field("text", "string", "text")
+#: Every column a relationship frame is read from.
+LINK_COLUMNS: frozenset[str] = frozenset(
+    {f.column for pair in _REF_FIELDS.values() for f in pair} | {"entity", "member_type"}
+)
 
 
 def _reader(frame: pd.DataFrame) -> Callable[[int, str], Ref | None]:
-    columns = {c: frame[c].tolist() for c in frame.columns if isinstance(c, str)}
+    columns = {c: frame[c].tolist() for c in frame.columns if c in LINK_COLUMNS}
 
     def ref(position: int, prefix: str) -> Ref | None:
         id_field, xid_field = _REF_FIELDS[prefix]
@@ -125,8 +129,12 @@ def _text(frame: pd.DataFrame, column: str, position: int) -> str | None:
 
 
 def _member_owner(frame: pd.DataFrame) -> str:
-    hint = ((frame.attrs.get("beebole") or {}).get("scope") or {}) if frame.attrs else {}
-    if isinstance(hint, dict) and hint.get("entity") in _MEMBER_OWNERS:
+    hint = attrs_entity(frame, "scope")
+    if (
+        isinstance(hint, dict)
+        and isinstance(hint.get("entity"), str)
+        and hint["entity"] in _MEMBER_OWNERS
+    ):
         return str(hint["entity"])
     found = [e for e in _MEMBER_OWNERS if _has(frame.columns, e)]
     if len(found) != 1:

@@ -37,12 +37,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..api.client import resolve_client
-from ..errors import PushError
+from ..errors import PushError, ValidationError
+from ..frames import check_columns
+from ..load.scopes import flag, shown
 from .entities import plan_entities
-from .links import detect_link, plan_links
+from .links import LINK_COLUMNS, detect_link, plan_links
 from .results import PLAN_COLUMNS, RESULT_COLUMNS, PlanFrame, PushResult
 from .run import Outcome, run
 from .state import (
@@ -55,9 +58,11 @@ from .state import (
 )
 from .time_entries import plan_time_entries
 from .validate import (
+    ALL_COLUMNS,
     Call,
     RowPlan,
     check_duplicates,
+    check_entity_name,
     detect_entity,
     read_rows,
     unknown_columns,
@@ -96,9 +101,24 @@ def _resets_at(client: Any) -> str:
         return "tomorrow"
 
 
-def _make_plan(frame: pd.DataFrame, entity_name: str | None, client: Any) -> _Planned:
+def _checked(frame: Any, entity_name: Any) -> None:
+    """Refuse, before any read, a frame or an ``entity=`` that no plan can come from."""
     if not isinstance(frame, pd.DataFrame):
         raise PushError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    # Every column push may read is read as frame[name]: no MultiIndex, no repeats.
+    check_columns(frame, ALL_COLUMNS | LINK_COLUMNS)
+    check_entity_name(entity_name)
+
+
+def _workers(value: Any) -> int:
+    whole = isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+    if whole and value >= 1:
+        return int(value)
+    raise ValidationError(f"workers={shown(value)} must be a whole number of threads, 1 or more")
+
+
+def _make_plan(frame: pd.DataFrame, entity_name: str | None, client: Any) -> _Planned:
+    _checked(frame, entity_name)
     link = detect_link(frame, entity_name)
     if link is not None:
         links, reads = plan_links(frame, link, client, remove=False)
@@ -216,6 +236,7 @@ def plan(frame: pd.DataFrame, *, entity: str | None = None, client: Any = None) 
     >>> plan(projects).action.value_counts().to_dict()            # doctest: +SKIP
     {'unchanged': 11, 'update': 1}
     """
+    _checked(frame, entity)
     client = resolve_client(client)
     planned = _make_plan(frame, entity, client)
     _warn(planned.warnings)
@@ -316,6 +337,10 @@ def push(
     (True, 40)
     """
     started = time.perf_counter()
+    # The arguments are checked before the plan reads anything.
+    dry_run, progress = flag(dry_run, "dry_run"), flag(progress, "progress")
+    send_what_fits, workers = flag(send_what_fits, "send_what_fits"), _workers(workers)
+    _checked(frame, entity)
     client = resolve_client(client)
     planned = _make_plan(frame, entity, client)
     _warn(planned.warnings)
@@ -366,6 +391,7 @@ def push(
 def _plan_delete(
     frame: pd.DataFrame, entity_name: str | None, client: Any, force: bool
 ) -> _Planned:
+    _checked(frame, entity_name)
     link = detect_link(frame, entity_name)
     if link is not None:
         links, link_reads = plan_links(frame, link, client, remove=True)
@@ -464,6 +490,9 @@ def delete(
     'plan delete time_entry: 3 rows: 3 delete; needs 3 requests (fits in the 3990 left today)'
     """
     started = time.perf_counter()
+    dry_run, force = flag(dry_run, "dry_run"), flag(force, "force")
+    progress, workers = flag(progress, "progress"), _workers(workers)
+    _checked(frame, entity)
     client = resolve_client(client)
     planned = _plan_delete(frame, entity, client, force)
     if dry_run:

@@ -17,7 +17,8 @@ import pandas as pd
 
 from .. import frames
 from ..api.client import resolve_client
-from ..errors import BeeboleError, SchemaError
+from ..errors import BeeboleError, PushError, SchemaError, ValidationError
+from ..load.scopes import shown
 from ..schema import STATUS_LABELS, entity
 from .results import PushResult
 from .state import TimeState, ref_param, ref_text
@@ -292,12 +293,16 @@ def workflow(
     """
     import time
 
-    if verb not in WORKFLOW_VERBS:
+    if not isinstance(verb, str) or verb not in WORKFLOW_VERBS:
         raise SchemaError(
             f"unknown workflow step {verb!r}; valid steps are: {', '.join(WORKFLOW_VERBS)}"
         )
+    if memo is not None and not isinstance(memo, str):
+        raise ValidationError(f"memo={shown(memo)} must be text saying why (a str)")
     if verb == "reject" and not memo:
         raise SchemaError("reject needs a memo= saying why, for the person whose time is rejected")
+    if not isinstance(frame, pd.DataFrame):
+        raise PushError(f"expected a pandas DataFrame, got {type(frame).__name__}")
     ent = detect_entity(frame, "time_entry" if "hours" in frame.columns else None)
     if ent.name != "time_entry":
         raise SchemaError(f"{verb} works on time-entry frames; this frame holds {ent.name} rows")

@@ -14,21 +14,27 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ..errors import SchemaError
+from ..errors import SchemaError, ValidationError
+from ..frames import check_columns
+from ..load.scopes import shown
 from ..schema import ENTITIES, STATUS_CODES, TIME_ENTRY_TARGETS, Entity, Field, entity
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "ALL_COLUMNS",
     "Ref",
     "RowInput",
+    "attrs_entity",
+    "check_entity_name",
     "detect_entity",
     "normalize",
     "read_rows",
@@ -38,7 +44,35 @@ __all__ = [
 #: A reference to an entity: ("id", 3) or ("xid", "C1").
 Ref = tuple[str, Any]
 
-_ALL_COLUMNS: frozenset[str] = frozenset(c for e in ENTITIES.values() for c in e.columns)
+#: Every column of every entity frame: what push and delete may read.
+ALL_COLUMNS: frozenset[str] = frozenset(c for e in ENTITIES.values() for c in e.columns)
+
+
+def attrs_entity(frame: pd.DataFrame, key: str = "entity") -> Any:
+    """``frame.attrs["beebole"][key]`` when the loaders' record is there, else None.
+
+    A hint only: attrs are whatever the user (or a pandas operation) left in
+    them, so anything but a mapping is no record.
+    """
+    info = frame.attrs.get("beebole") if isinstance(frame.attrs, Mapping) else None
+    return info.get(key) if isinstance(info, Mapping) else None
+
+
+def check_entity_name(name: Any) -> str | None:
+    """The ``entity=`` argument of push, plan and delete, checked for type.
+
+    Raises
+    ------
+    ValidationError
+        When it is neither None nor a str (an unknown name is a SchemaError
+        of :func:`beebole_pandas.schema.entity`, listing the valid ones).
+    """
+    if name is None or isinstance(name, str):
+        return name
+    raise ValidationError(
+        f"entity={shown(name)} is not an entity name: pass a str such as 'person', or None "
+        "to tell the entity from the frame's columns"
+    )
 
 
 def detect_entity(frame: pd.DataFrame, entity_name: str | None = None) -> Entity:
@@ -66,9 +100,11 @@ def detect_entity(frame: pd.DataFrame, entity_name: str | None = None) -> Entity
     >>> detect_entity(pd.DataFrame(columns=["date", "person_id", "hours"])).name
     'time_entry'
     """
-    if entity_name is not None:
-        return entity(entity_name)
-    known = [c for c in frame.columns if isinstance(c, str) and c in _ALL_COLUMNS]
+    check_columns(frame, ALL_COLUMNS)
+    name = check_entity_name(entity_name)
+    if name is not None:
+        return entity(name)
+    known = [c for c in frame.columns if isinstance(c, str) and c in ALL_COLUMNS]
     if not known:
         raise SchemaError(
             "cannot tell which Beebole entity this frame holds: none of its columns "
@@ -87,7 +123,7 @@ def detect_entity(frame: pd.DataFrame, entity_name: str | None = None) -> Entity
         top = max(cover.values())
         fitting = [e for e in fitting if cover[e.name] == top]
     if len(fitting) > 1:
-        hint = (frame.attrs.get("beebole") or {}).get("entity") if frame.attrs else None
+        hint = attrs_entity(frame)
         for e in fitting:
             if e.name == hint:
                 return e
@@ -140,16 +176,23 @@ def normalize(fld: Field, value: Any) -> Any:
     if _is_missing(value):
         return None
     kind = fld.dtype
+    detail = ""
     try:
         if kind == "Int64":
-            if isinstance(value, bool):
+            if isinstance(value, bool | np.bool_):
                 raise ValueError
-            number = float(value)
-            if not number.is_integer():
+            if isinstance(value, int | np.integer):
+                whole = int(value)  # not through float: 2**53 + 1 stays itself
+            else:
+                number = float(value)
+                if not number.is_integer():
+                    raise ValueError
+                whole = int(number)
+            if not _INT64[0] <= whole <= _INT64[1] or (_is_id(fld) and whole < 1):
                 raise ValueError
-            return int(number)
+            return whole
         if kind == "Float64":
-            if isinstance(value, bool):
+            if isinstance(value, bool | np.bool_):
                 raise ValueError
             number = float(value)
             if math.isnan(number) or math.isinf(number):
@@ -169,14 +212,21 @@ def normalize(fld: Field, value: Any) -> Any:
                 return bool(value)
             raise ValueError
         if kind == "string":
+            if isinstance(value, _NOT_TEXT):
+                raise ValueError
             return str(value)
         if kind == "datetime64[ns]":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # numpy would read a number as nanoseconds since 1970: refuse it.
+            if isinstance(value, int | float | np.number | bool | np.bool_):
                 raise ValueError
             stamp = pd.Timestamp(value)
             if stamp is pd.NaT:
                 return None
-            return stamp.strftime("%Y-%m-%d")
+            if stamp.tzinfo is not None:
+                detail = " (the API has no time zones: use naive local dates)"
+                raise ValueError
+            # Not strftime: it drops the zeros of a year before 1000.
+            return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
         if kind == "status":
             text = str(value)
             if text not in STATUS_CODES:
@@ -187,14 +237,25 @@ def normalize(fld: Field, value: Any) -> Any:
     else:
         return value
     readable = {
-        "Int64": "an integer",
+        "Int64": "an id (an integer from 1 to 2**63-1)" if _is_id(fld) else "an integer",
         "Float64": "a number",
         "boolean": "True or False",
         "string": "text",
         "datetime64[ns]": "a date (YYYY-MM-DD)",
         "status": f"one of {', '.join(STATUS_CODES)}",
     }[kind]
-    raise ValueError(f"{fld.column}: {value!r} is not {readable}")
+    raise ValueError(f"{fld.column}: {shown(value)} is not {readable}{detail}")
+
+
+#: What an Int64 column holds (and the API's JSON integers).
+_INT64 = (-(2**63), 2**63 - 1)
+#: Values that str() would turn into text nobody meant to send.
+_NOT_TEXT = (bytes, bytearray, list, tuple, dict, set, frozenset)
+
+
+def _is_id(fld: Field) -> bool:
+    """An id column (``id``, ``person_id`` ...): ids are positive."""
+    return fld.column == "id" or fld.column.endswith("_id")
 
 
 # -- rows -------------------------------------------------------------------------
