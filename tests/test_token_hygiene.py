@@ -173,3 +173,14 @@ def test_half_built_servers_and_panels_have_a_repr() -> None:
     half_built = next(f.f_locals["self"] for f in frames if "self" in f.f_locals)
     assert repr(half_built) == "<SandboxServer (not set up)>"
     assert repr(LoginPanel.__new__(LoginPanel)) == "LoginPanel(url=None, state=None, account=None)"
+
+
+def test_results_built_by_hand_or_trimmed_have_a_repr() -> None:
+    import pandas as pd
+
+    from beebole_pandas.writeback.results import PlanFrame, PushResult
+
+    for cls in (PlanFrame, PushResult):
+        frame = cls(pd.DataFrame({"x": [1]}))  # no summary information, no action column
+        assert repr(frame).startswith(f"{cls.__name__} without its summary (KeyError")
+        assert "<table" in frame._repr_html_()

@@ -60,22 +60,32 @@ class _Reported(pd.DataFrame):
     @property
     def entity(self) -> str:
         """The entity the rows are (``"person"``, ``"time_entry"`` ...)."""
-        return str(self._info.get("entity", ""))
+        return str(self._details().get("entity", ""))
 
     @property
     def warnings(self) -> list[str]:
         """Warnings raised while planning (unknown columns, rows without a key ...)."""
-        return list(self._info.get("warnings", []))
+        return list(self._details().get("warnings", []))
+
+    def _details(self) -> dict[str, Any]:
+        # absent on a frame built by hand, e.g. PlanFrame(df)
+        return getattr(self, "_info", None) or {}
+
+    def _headline(self) -> str:
+        """The summary, or why there is none: a repr must work in any state
+        (built by hand, or with a column deleted in place)."""
+        try:
+            return str(self.summary)
+        except Exception as exc:
+            return f"{type(self).__name__} without its summary ({type(exc).__name__}: {exc})"
 
     def __repr__(self) -> str:
-        return f"{self.summary}\n{pd.DataFrame(self).__repr__()}"
+        return f"{self._headline()}\n{pd.DataFrame(self).__repr__()}"
 
     def _repr_html_(self) -> str:  # type: ignore[override]
         plain = pd.DataFrame(self)
-        if "status" in plain.columns:
-            flag = plain["status"].astype("string")
-        else:
-            flag = plain["action"].astype("string")
+        column = next((c for c in ("status", "action") if c in plain.columns), None)
+        flag = plain[column].astype("string") if column else pd.Series([], dtype="string")
         # Rows that need attention get a tint; the table keeps input order.
         # A class of its own, because notebook styles are global to the page.
         css = f"beebole-result-{id(self):x}"
@@ -87,7 +97,7 @@ class _Reported(pd.DataFrame):
         table = plain.to_html(max_rows=200, na_rep="", escape=True, classes=css)
         notes = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
         parts = [
-            f"<div><p><b>{html.escape(self.summary)}</b></p>",
+            f"<div><p><b>{html.escape(self._headline())}</b></p>",
             f"<ul>{notes}</ul>" if notes else "",
             f"<style>{' '.join(styles)}</style>" if styles else "",
             table,
