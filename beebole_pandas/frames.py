@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schema
 from .errors import SchemaError
@@ -423,15 +424,40 @@ def build_frame(
             raise SchemaError(
                 f"rows must be a list of JSON objects, got {type(rows).__name__}"
             ) from None
-    gathered = _gather(rows, fields)
+    read = [f for f in fields if f.keyed is None]
+    gathered = _gather(rows, read)
     data = {
         f.column: column_array(values, f.dtype, column=f.column)
-        for f, values in zip(fields, gathered, strict=True)
+        for f, values in zip(read, gathered, strict=True)
     }
+    data = with_keys(data, fields)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)), copy=False)
     if attrs is not None:
         frame.attrs["beebole"] = dict(attrs)
     return frame
+
+
+def key_array(ids: Any, xids: Any = None) -> Any:
+    """The join keys of a column pair: the xid where there is one, else the id,
+    as a string (``<NA>`` where both are missing).
+
+    >>> key_array(pd.array([1, None, None], dtype="Int64"), string_array([None, "C-1", None])).tolist()
+    ['1', 'C-1', <NA>]
+    """
+    # In Arrow, in C: the time-entry frame has seven key columns.
+    keys = pc.cast(pa.array(ids, type=pa.int64(), from_pandas=True), pa.large_string())
+    if xids is not None:
+        keys = pc.coalesce(pa.array(xids, type=pa.large_string(), from_pandas=True), keys)
+    return string_array(keys)
+
+
+def with_keys(data: dict[str, Any], fields: Sequence[Field]) -> dict[str, Any]:
+    """``data`` (column -> array) with the join keys of ``fields`` added, in field order."""
+    for f in fields:
+        if f.keyed is not None:
+            ids, xids = f.keyed
+            data[f.column] = key_array(data[ids], data[xids] if xids else None)
+    return {f.column: data[f.column] for f in fields}
 
 
 def provenance(entity: str, scope: Any) -> dict[str, Any]:

@@ -8,7 +8,11 @@ services from it.
 Column conventions (see ``shared/design.md``): snake_case of the API's
 camelCase; nested references flattened to ``<ref>_id``, ``<ref>_xid`` and
 ``<ref>_name``; counters ``{"projects": {"count": 3}}`` to ``projects_count``.
-Every entity frame has both ``id`` (Int64) and ``xid`` (string).
+Every entity frame has both ``id`` (Int64) and ``xid`` (string), and every
+entity frame and reference a join key (``key``, ``company_key``, ...): the xid
+where the entity has one, else the id, as a string. A row has an id or an
+xid, never both, so ``merge(on="company_id")`` pairs ``<NA>`` with ``<NA>``;
+``merge(on="company_key")`` is always right.
 
 Dates: the API has no time zones. Dates (``YYYY-MM-DD``) and date-times
 (``YYYY-MM-DD HH:MM:SS``) are naive local values of the account, and they stay
@@ -18,8 +22,8 @@ converted to UTC.
 >>> from beebole_pandas.schema import entity
 >>> entity("project").list_service
 'project.list'
->>> [f.column for f in entity("company").fields][:3]
-['id', 'xid', 'name']
+>>> [f.column for f in entity("company").fields][:4]
+['id', 'xid', 'key', 'name']
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ __all__ = [
     "Entity",
     "Field",
     "entity",
+    "key_field",
     "snake_case",
 ]
 
@@ -74,6 +79,11 @@ class Field:
         Push writes ``{"company": {"id": ..}}`` or ``{"company": {"xid": ..}}``.
     required
         Must be present to create the entity.
+    keyed
+        For a join key (``key``, ``<ref>_key``): the id and xid columns it is
+        derived from (the xid where there is one, else the id, as a string;
+        ``None`` for an entity without xids). Never read from the API, never
+        written back.
     """
 
     column: str
@@ -82,6 +92,7 @@ class Field:
     writable: bool = False
     ref: str | None = None
     required: bool = False
+    keyed: tuple[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,8 +151,17 @@ class Entity:
         )
 
 
-def _ids() -> tuple[Field, Field]:
-    return (Field("id", "Int64", "id"), Field("xid", "string", "xid"))
+def key_field(column: str, ids: str, xids: str | None) -> Field:
+    """The join key ``column``, derived from the ``ids`` and ``xids`` columns."""
+    return Field(column, "string", "", keyed=(ids, xids))
+
+
+def _ids() -> tuple[Field, Field, Field]:
+    return (
+        Field("id", "Int64", "id"),
+        Field("xid", "string", "xid"),
+        key_field("key", "id", "xid"),
+    )
 
 
 def _ref(
@@ -150,6 +170,7 @@ def _ref(
     cols = [
         Field(f"{ref}_id", "Int64", f"{ref}.id", writable=writable, ref=ref, required=required),
         Field(f"{ref}_xid", "string", f"{ref}.xid", writable=writable, ref=ref, required=required),
+        key_field(f"{ref}_key", f"{ref}_id", f"{ref}_xid"),
     ]
     if name:
         cols.append(Field(f"{ref}_name", "string", f"{ref}.name"))
@@ -272,6 +293,7 @@ ENTITIES: dict[str, Entity] = {
             "person",
             (
                 Field("id", "Int64", "id"),
+                key_field("key", "id", None),
                 Field("date", "datetime64[ns]", "date", writable=True, required=True),
                 *_ref("person", writable=True, name=True),
                 *_ref("company", writable=True, name=True),

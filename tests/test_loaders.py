@@ -283,7 +283,12 @@ def test_custom_field_values(server: Any) -> None:
         values = frame[frame["value"].notna()]
         assert len(values) == len(truth), entity
         assert sorted(values["value"]) == sorted(r["value"] for r in truth)
-        assert list(frame.columns[:3]) == [f"{entity}_id", f"{entity}_xid", f"{entity}_name"]
+        assert list(frame.columns[:4]) == [
+            f"{entity}_id",
+            f"{entity}_xid",
+            f"{entity}_key",
+            f"{entity}_name",
+        ]
 
 
 def test_group_assignments(server: Any) -> None:

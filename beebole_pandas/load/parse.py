@@ -50,7 +50,7 @@ from ..export_keys import (
     export_columns,
     key_kind,
 )
-from ..frames import column_array, empty_of
+from ..frames import column_array, empty_of, with_keys
 
 __all__ = [
     "TIME_ENTRY_ID_KEYS",
@@ -213,11 +213,13 @@ def export_to_time_entries(frame: pd.DataFrame, names: pd.DataFrame | None = Non
     from ``eventId``, ``date`` from the date part of ``stime``.
 
     >>> export_to_time_entries(parse_export_array([[]], TIME_ENTRY_KEYS)).shape
-    (0, 23)
+    (0, 30)
     """
     spec = schema.entity("time_entry")
     data: dict[str, Any] = {}
     for column in spec.columns:
+        if spec.field(column).keyed is not None:
+            continue  # derived below
         if column == "id":
             data[column] = frame["event_id"].array
         elif column == "date":
@@ -230,4 +232,5 @@ def export_to_time_entries(frame: pd.DataFrame, names: pd.DataFrame | None = Non
             data[column] = _name_column(frame, names, column[: -len("_name")])
         else:
             raise SchemaError(f"the export has no column {column!r} for the time-entry frame")
+    data = with_keys(data, spec.fields)
     return pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)

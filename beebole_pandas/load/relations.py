@@ -34,7 +34,7 @@ from .. import schema
 from ..api.client import resolve_client
 from ..errors import ValidationError
 from ..frames import build_frame, provenance
-from ..schema import Field
+from ..schema import Field, key_field
 from .entities import groups, load_entity, people
 from .scopes import Ref, fan_out, refs_of_frame
 
@@ -61,6 +61,7 @@ def _side(prefix: str, path: str | None = None, *, name: bool = True) -> list[Fi
     fields = [
         Field(f"{prefix}_id", "Int64", f"{path}.id"),
         Field(f"{prefix}_xid", "string", f"{path}.xid"),
+        key_field(f"{prefix}_key", f"{prefix}_id", f"{prefix}_xid"),
     ]
     if name:
         fields.append(Field(f"{prefix}_name", "string", f"{path}.name"))

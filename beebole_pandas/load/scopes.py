@@ -3,7 +3,9 @@
 ``people(company="Acme")`` must turn ``"Acme"`` into the reference the API
 wants (``{"id": 3}`` or ``{"xid": "C-ACME"}``). Integers are ids and are sent
 as they are (the server says if one does not exist). Strings are matched
-against the entity's list, first as xids, then as names; a name must be
+against the entity's list, first as xids, then as keys (a string of digits:
+the id of an entity without xid, as frames' ``key`` columns show it), then as
+names; a name must be
 unique, and an unknown string gets an error listing valid names.
 
 Rows show an entity with an xid by its xid only (``{"xid": "C-INIT"}``, never
@@ -175,6 +177,11 @@ def _one(kind: str, value: Any, frame_of: Callable[[], pd.DataFrame]) -> Ref:
     hits = np.flatnonzero(xids == value)
     if len(hits) == 1:
         return {"xid": value}
+    if value.isascii() and value.isdigit():  # a key (frames' ``key`` column): the id
+        ids = frame["id"].to_numpy(dtype=object, na_value=None)
+        hits = np.flatnonzero((ids == int(value)) & (xids == None))  # noqa: E711
+        if len(hits) == 1:
+            return {"id": int(value)}
     names = frame["name"].to_numpy(dtype=object, na_value=None)
     hits = np.flatnonzero(names == value)
     if len(hits) == 0:
