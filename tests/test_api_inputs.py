@@ -143,7 +143,9 @@ def test_connect_with_any_odd_setting_ends_in_a_documented_error(
         except bb.BeeboleError:
             pass
         client.close()
-    if option not in ("url", "token", "offline", "cache_dir"):
+    # a bad setting sends nothing; a strange but valid one sends the one call (a
+    # tiny timeout may also make the client retry: it is left out of this count)
+    if option not in ("url", "token", "offline", "cache_dir", "timeout"):
         assert demo_server.stats()["requests"] - before <= 1
 
 
