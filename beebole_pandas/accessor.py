@@ -156,7 +156,10 @@ class BeeboleAccessor:
     def timesheet(self, **kwargs: Any) -> pd.DataFrame:
         """Hours pivot (person x period); see :func:`beebole_pandas.reports.timesheet`.
 
-        >>> entries.beebole.timesheet(freq="W")           # doctest: +SKIP
+        The data only: ``margins=True`` adds a ``Total`` row and column (for display).
+
+        >>> entries.beebole.timesheet(freq="W")                 # doctest: +SKIP
+        >>> entries.beebole.timesheet(freq="W", margins=True)   # doctest: +SKIP
         """
         from . import reports
 
@@ -186,7 +189,10 @@ class BeeboleAccessor:
         """Hours burnt per project over time; see :func:`beebole_pandas.reports.project_burn`.
 
         ``projects`` (for the budgets) is loaded through ``client`` (default:
-        the default client) when not given.
+        the default client) when not given; the hours before the period come
+        through it too (one aggregated export), so the burn counts each
+        project's whole life. Without a client it counts the period only, and
+        a warning says so (``attrs["beebole_report"]["covers"]``).
 
         >>> entries.beebole.project_burn(client=client)       # doctest: +SKIP
         """

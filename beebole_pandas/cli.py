@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import sys
@@ -67,7 +68,8 @@ class Loaded:
     subprojects: pd.DataFrame | None = None
     #: Only loaded when some absence entry does not name its absence type (else None).
     absences: pd.DataFrame | None = None
-    #: Hours per project before ``start`` (one aggregated export), for the budget burn.
+    #: Hours per project before ``start`` (one aggregated export, see
+    #: ``reports.project_hours_before``), so the budget burn counts each project's whole life.
     prior_hours: pd.DataFrame | None = None
     #: Expected hours per person over the period (``work_hours``), from the account.
     schedule: pd.DataFrame | None = None
@@ -189,21 +191,16 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
     return Loaded(**frames)  # type: ignore[arg-type]
 
 
-def _prior_hours(client: Any, projects: pd.DataFrame | None, start: str) -> pd.DataFrame | None:
-    """Hours per project from the earliest project start to the day before ``start``.
+def _prior_hours(client: Any, projects: pd.DataFrame | None, start: str) -> pd.DataFrame:
+    """Hours per project from the projects' start to the day before ``start``.
 
-    One export job aggregated by project: a few hundred bytes, however long the
+    One export job aggregated by project (``reports.project_hours_before``, what
+    ``project_burn`` itself fetches): a few hundred bytes, however long the
     history, where loading those entries would cost megabytes.
     """
-    from .load.export import export
+    from .reports import project_hours_before
 
-    if projects is None or projects["start_date"].isna().all():
-        return None
-    first = projects["start_date"].min()
-    last = pd.Timestamp(start) - pd.Timedelta(days=1)
-    if first > last:
-        return None
-    return export(first, last, keys=["projectId", "hours"], show="work", client=client)
+    return project_hours_before(start, projects, client=client)
 
 
 def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
@@ -219,8 +216,13 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
 
     ctx = {"people": data.people, "projects": data.projects, "subprojects": data.subprojects}
     entries = data.entries
+    # The CSV files hold the data only; the page shows the totals readers expect.
     weekly = reports.timesheet(entries, freq="W", start=start, end=end, **ctx)
+    weekly_shown = reports.timesheet(entries, freq="W", start=start, end=end, margins=True, **ctx)
     by_project = reports.timesheet(entries, by="project", freq="M", start=start, end=end, **ctx)
+    by_project_shown = reports.timesheet(
+        entries, by="project", freq="M", start=start, end=end, margins=True, **ctx
+    )
     util = reports.utilisation(
         entries, companies=data.companies, schedule=data.schedule, start=start, end=end, **ctx
     )
@@ -247,16 +249,19 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
             "timesheet",
             "Timesheet: hours per person and week",
             weekly,
+            display=_marked(weekly_shown),
             figure=plotting.plot_timesheet(weekly),
-            note="Weeks run Monday to Sunday and are labelled by their Monday.",
+            note="Weeks run Monday to Sunday and are labelled by their Monday."
+            + _partial_note(weekly, "week", start, end),
         ),
         Section(
             "timesheet_by_project",
             "Hours per project",
             by_project,
+            display=_marked(by_project_shown),
             figure=plotting.plot_timesheet(by_project, title="Hours per project"),
             note="Subproject hours count for their project; (none) is absence and "
-            "company-level time.",
+            "company-level time." + _partial_note(by_project, "month", start, end),
         ),
         Section(
             "utilisation",
@@ -274,7 +279,7 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
             display=over[over["overtime_hours"] > 0],
             figure=plotting.plot_overtime(over),
             note="Hours logged (absences included) above 8 h per weekday of the week "
-            "(only the weekdays inside the period, for the weeks it cuts). "
+            "(only the weekdays inside the period, for the weeks it cuts: partial is True). "
             "The table shows the weeks with overtime.",
         ),
         Section(
@@ -290,8 +295,9 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
             burn,
             display=last,
             figure=plotting.plot_project_burn(burn),
-            note="Cumulative hours since the project started against its budget (hours); "
-            "cost = hours × the project's hourly rate. The table shows the last week.",
+            note=f"Budget burn: {burn.attrs['beebole_report']['note']}; against each "
+            "project's budget (hours); cost = hours × the project's hourly rate. The "
+            "table shows the last week.",
         ),
         Section(
             "approval_status",
@@ -308,6 +314,25 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
             "full week of the period.",
         ),
     ]
+
+
+def _marked(table: pd.DataFrame) -> pd.DataFrame:
+    """A timesheet pivot for the page: its partial period columns say so in their label."""
+    partial = table.attrs.get("beebole_report", {}).get("partial_periods") or []
+    return table.rename(columns={label: f"{label} (partial)" for label in partial})
+
+
+def _partial_note(table: pd.DataFrame, unit: str, start: str, end: str) -> str:
+    """A sentence naming the partial periods of a timesheet pivot, or ``""``."""
+    partial = table.attrs.get("beebole_report", {}).get("partial_periods") or []
+    if not partial:
+        return ""
+    names = " and ".join(partial)
+    plural = "s" if len(partial) > 1 else ""
+    return (
+        f" Partial {unit}{plural} {names}: only {'their' if plural else 'its'} days from "
+        f"{start} to {end} are counted."
+    )
 
 
 def _by_status(status: pd.DataFrame) -> pd.DataFrame:
@@ -342,7 +367,7 @@ def run_report(
 
     progress = _Progress(stream, total=10)
     data = load(client, start, end, progress=progress)
-    with progress.step("building reports and charts"):
+    with _warnings_after(stream), progress.step("building reports and charts"):
         sections = build_sections(data, start, end)
     hours = float(data.entries["hours"].astype(float).sum())
     meta = (
@@ -352,6 +377,41 @@ def run_report(
     with progress.step(f"writing {out}"):
         path = write_report(out, title, sections, meta=meta)
     return path, data, sections
+
+
+class _Collect(logging.Filter):
+    """Hold the reports' warnings back, one per cause, to print after the step.
+
+    Every report of an empty month says "no time entries ...": the reader needs
+    it once, on its own line, not nine times in the middle of the progress line.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: dict[str, str] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        message = record.getMessage()
+        # "timesheet: no time entries ..." and "overtime: no time entries ..." share a cause.
+        self.said.setdefault(message.partition(": ")[2], message)
+        return False
+
+
+@contextmanager
+def _warnings_after(stream: IO[str]) -> Iterator[None]:
+    """While building the sections, hold the reports' warnings; then print each once."""
+    from .reports import tables
+
+    held = _Collect()
+    tables.logger.addFilter(held)
+    try:
+        yield
+    finally:
+        tables.logger.removeFilter(held)
+        for message in held.said.values():
+            print(f"warning: {message}", file=stream, flush=True)
 
 
 def _month_range(month: str) -> tuple[str, str]:

@@ -94,7 +94,7 @@ def test_project_burn_loads_the_projects_when_not_given(demo_server, entries, pr
 def test_project_burn_loads_the_projects_through_the_client_given(demo_server, entries, projects):
     # No default client: the projects must come through the client passed in.
     client = bb.connect(demo_server.token, url=demo_server.url, set_default=False)
-    expected = reports.project_burn(entries, projects)
+    expected = reports.project_burn(entries, projects, client=client)
     pd.testing.assert_frame_equal(entries.beebole.project_burn(client=client), expected)
     pd.testing.assert_frame_equal(reports.project_burn(entries, client=client), expected)
     assert expected["budget_hours"].notna().any()
@@ -102,8 +102,8 @@ def test_project_burn_loads_the_projects_through_the_client_given(demo_server, e
 
 def test_report_arguments_pass_through(entries):
     pd.testing.assert_frame_equal(
-        entries.beebole.timesheet(freq="D", totals=False),
-        reports.timesheet(entries, freq="D", totals=False),
+        entries.beebole.timesheet(freq="D", margins=True),
+        reports.timesheet(entries, freq="D", margins=True),
     )
 
 

@@ -151,13 +151,14 @@ def test_chart_is_labelled_with_legend_outside(name: str, frames: dict[str, pd.D
 
 
 def test_fifty_people_are_sorted_and_legible(frames: dict[str, pd.DataFrame]) -> None:
-    table = reports.timesheet(frames["entries"], people=frames["people"])
+    table = reports.timesheet(frames["entries"], people=frames["people"], margins=True)
     fig = plotting.plot_timesheet(table)
     renderer = _renderer(fig)
     (ax,) = fig.axes
     labels = [t for t in ax.get_yticklabels() if t.get_text()]
-    body = table[table["person_name"] != "Total"]
-    assert len(labels) == len(body) >= 45
+    # The margins row is no person: it is not drawn.
+    body = table[table["person_name"] != "Total"].rename(columns={"Total": "total"})
+    assert len(labels) == len(body) == len(table) - 1 >= 45
     assert all(t.get_fontsize() >= 8 for t in labels)
     boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.y0)
     assert all(low.y1 <= high.y0 + 0.5 for low, high in itertools.pairwise(boxes)), (
@@ -198,7 +199,7 @@ def test_people_sharing_a_name_get_a_bar_each(name: str, frames: dict[str, pd.Da
     """Two ids called Alex Martin are two people: one bar each, told apart by id or xid."""
     entries = _one_name(frames["entries"], "person", "Alex Martin")
     table = {
-        "timesheet": lambda: reports.timesheet(entries, totals=False),
+        "timesheet": lambda: reports.timesheet(entries),
         "utilisation": lambda: reports.utilisation(entries),
         "overtime": lambda: reports.overtime(entries).query("overtime_hours > 0"),
         "absences": lambda: reports.absence_summary(entries),
@@ -228,7 +229,7 @@ def test_projects_sharing_a_name_get_a_line_each(frames: dict[str, pd.DataFrame]
     assert len(budgeted) >= 2
     assert sorted(lines) == sorted([*(f"Website ({k})" for k in budgeted), "budget (100 %)"])
     # Names that repeat nowhere stay plain.
-    plain = plotting.plot_timesheet(reports.timesheet(frames["entries"], totals=False))
+    plain = plotting.plot_timesheet(reports.timesheet(frames["entries"]))
     assert not any("(" in t.get_text() for t in plain.axes[0].get_yticklabels())
 
 

@@ -138,31 +138,37 @@ def test_raw_data_is_substantial(data: dict[str, Any]) -> None:
 
 def test_timesheet_weekly_pivot(data: dict[str, Any]) -> None:
     raw = data["raw"]
-    table = reports.timesheet(data["entries"], freq="W", people=data["people"])
+    plain = reports.timesheet(data["entries"], freq="W", people=data["people"])
+    table = reports.timesheet(data["entries"], freq="W", people=data["people"], margins=True)
     expected = raw.sums(lambda e: (e["_person"], _monday(e["date"])))
     weeks = sorted({w for _, w in expected})
     assert [c for c in table.columns if c[:2] == "20"] == weeks
+    # The data holds no total; margins=True adds the last row and the last column.
+    pd.testing.assert_frame_equal(plain, table.iloc[:-1].drop(columns="Total"))
     body = table[table["person_name"] != "Total"]
-    assert len(body) == len({p for p, _ in expected})
+    assert len(body) == len(plain) == len({p for p, _ in expected})
     for row in body.to_dict("records"):
         person = _row_key(row, "person")
         for week in weeks:
             assert row[week] == pytest.approx(expected.get((person, week), 0.0))
-        assert row["total"] == pytest.approx(
+        assert row["Total"] == pytest.approx(
             sum(v for (p, _), v in expected.items() if p == person)
         )
     total = table[table["person_name"] == "Total"].iloc[0]
-    assert total["total"] == pytest.approx(sum(e["hours"] for e in raw.entries))
+    assert pd.isna(total["person_id"]) and pd.isna(total["person_xid"])
+    assert total["Total"] == pytest.approx(sum(e["hours"] for e in raw.entries))
+    assert plain[weeks].sum().sum() == pytest.approx(sum(e["hours"] for e in raw.entries))
     names = {_key(p): p["name"] for p in raw.people}
     assert all(names[_row_key(r, "person")] == r["person_name"] for r in body.to_dict("records"))
-    assert str(table["person_id"].dtype) == "Int64" and str(table["total"].dtype) == "Float64"
+    assert str(table["person_id"].dtype) == "Int64" and str(table["Total"].dtype) == "Float64"
 
 
 def test_timesheet_by_project_monthly_and_tidy_daily(data: dict[str, Any]) -> None:
     raw = data["raw"]
     table = reports.timesheet(data["entries"], by="project", freq="M", **_ctx(data))
     expected = raw.sums(lambda e: (raw.project(e), e["date"][:7]))
-    body = table[table["project_name"] != "Total"]
+    body = table
+    assert "Total" not in set(table["project_name"]) and "total" not in table.columns
     for row in body.to_dict("records"):
         project = _row_key(row, "project")
         for month in ("2026-10", "2026-11"):

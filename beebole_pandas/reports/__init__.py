@@ -6,15 +6,17 @@ Offered to the accessor, the command line and users:
   ``schema.entity("time_entry")``), each returning a tidy frame with nullable
   dtypes: :func:`timesheet`, :func:`utilisation`, :func:`overtime`,
   :func:`absence_summary`, :func:`project_burn`, :func:`approval_status`,
-  :func:`missing_submissions` (all in :mod:`.tables`, re-exported here);
+  :func:`missing_submissions`, and :func:`project_hours_before` (the hours a
+  burn counts before its period) (all in :mod:`.tables`, re-exported here);
 - :mod:`.plotting` (``plot_<report>(table)`` -> matplotlib Figure, ``PLOTS``,
   ``plot_report``, ``plot_entries``; matplotlib is imported only there);
 - :mod:`.html` (``Section``, ``write_report``);
 - :mod:`.tools` (the building blocks the reports share: periods, labels,
   ``ref_key``).
 
-This wing may load (``project_burn`` reads the projects when not given
-them) through the load wing; it never imports ``writeback``.
+This wing may load through the load wing (``project_burn`` reads the
+projects when not given them, and the hours before its period with one
+aggregated export); it never imports ``writeback``.
 
 >>> from beebole_pandas import reports
 >>> reports.timesheet(entries, freq="W")   # doctest: +SKIP
@@ -23,12 +25,14 @@ them) through the load wing; it never imports ``writeback``.
 from .tables import (
     DIMENSIONS,
     FREQS,
+    HISTORY_START,
     STATUS_ORDER,
     absence_summary,
     approval_status,
     missing_submissions,
     overtime,
     project_burn,
+    project_hours_before,
     timesheet,
     utilisation,
 )
@@ -36,12 +40,14 @@ from .tables import (
 __all__ = [
     "DIMENSIONS",
     "FREQS",
+    "HISTORY_START",
     "STATUS_ORDER",
     "absence_summary",
     "approval_status",
     "missing_submissions",
     "overtime",
     "project_burn",
+    "project_hours_before",
     "timesheet",
     "utilisation",
 ]

@@ -17,6 +17,7 @@ backend, so they work under Agg (scripts, tests, CI) as in Jupyter.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,8 @@ STATUS_COLOURS: dict[str, str] = {
 }
 _ROW_INCHES = 0.28
 _WIDTH = 10.0
+#: A period column of the timesheet's pivot form: ``2026-10-05`` or ``2026-10``.
+_PERIOD_LABEL = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
 
 def _hours(value: float, _pos: object = None) -> str:
@@ -124,8 +127,36 @@ def _legend_outside(ax: Axes, title: str | None = None, ncol: int = 1) -> None:
 
 
 def _empty(ax: Axes, message: str) -> None:
+    """Say ``message`` in the middle of empty axes, without ticks that would mean nothing."""
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#666666")
+    ax.set_xticks([])
     ax.set_yticks([])
+    ax.grid(False)
+
+
+def _nothing(table: pd.DataFrame, what: str) -> str:
+    """What an empty chart says: ``"no data for 2026-12-01 to 2026-12-31"`` when the
+    report had no entries in its range, else ``"no <what> for <range>"``."""
+    info = table.attrs.get("beebole_report", {}) if isinstance(table.attrs, dict) else {}
+    period = info.get("period") if isinstance(info, dict) else None
+    where = f"for {period}" if period else "in this range"
+    if isinstance(info, dict) and info.get("empty"):
+        return f"no data {where}"
+    return f"no {what} {where}"
+
+
+def _partial_labels(table: pd.DataFrame) -> set[str]:
+    """The labels (``YYYY-MM-DD``) of the periods a report marked partial."""
+    info = table.attrs.get("beebole_report", {}) if isinstance(table.attrs, dict) else {}
+    labels = set(info.get("partial_periods") or []) if isinstance(info, dict) else set()
+    if "partial" in table.columns and "period" in table.columns and len(table):
+        flags = table["partial"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        labels |= {p.strftime("%Y-%m-%d") for p in table.loc[flags, "period"]}
+    return labels
+
+
+def _period_legend(label: str, partial: set[str]) -> str:
+    return f"{label} (partial)" if label in partial else label
 
 
 def _colours(n: int, cmap: str = "viridis") -> list[Any]:
@@ -142,10 +173,18 @@ def _colours(n: int, cmap: str = "viridis") -> list[Any]:
 
 
 def _bars(
-    ax: Axes, y: np.ndarray, left: np.ndarray, width: np.ndarray, colour: Any, label: str
+    ax: Axes,
+    y: np.ndarray,
+    left: np.ndarray,
+    width: np.ndarray,
+    colour: Any,
+    label: str,
+    *,
+    hatch: str | None = None,
 ) -> None:
     """Horizontal bars as one PolyCollection: 50 people × 5 weeks as 250 separate
-    Rectangle patches cost seconds to add; one collection per colour costs milliseconds."""
+    Rectangle patches cost seconds to add; one collection per colour costs milliseconds.
+    ``hatch`` marks a partial period (its hours are only those of its days in range)."""
     from matplotlib.collections import PolyCollection
 
     half = 0.75 / 2
@@ -154,7 +193,16 @@ def _bars(
         for yy, lo, w in zip(y, left, width, strict=True)
         if w > 0
     ]
-    ax.add_collection(PolyCollection(verts, facecolors=colour, edgecolors="none", label=label))
+    bars = PolyCollection(
+        verts,
+        facecolors=colour,
+        edgecolors="white" if hatch else "none",
+        linewidths=0.0,
+        label=label,
+    )
+    if hatch:
+        bars.set_hatch(hatch)
+    ax.add_collection(bars)
 
 
 def _set_rows(ax: Axes, labels: list[str], right: float) -> None:
@@ -165,13 +213,19 @@ def _set_rows(ax: Axes, labels: list[str], right: float) -> None:
     ax.set_xlim(0, right * 1.04 if right > 0 else 1.0)
 
 
-def _stacked_barh(ax: Axes, table: pd.DataFrame, colours: list[Any]) -> None:
-    """Horizontal stacked bars: rows of ``table`` are bars, columns are segments."""
+def _stacked_barh(
+    ax: Axes, table: pd.DataFrame, colours: list[Any], partial: set[str] | None = None
+) -> None:
+    """Horizontal stacked bars: rows of ``table`` are bars, columns are segments;
+    the columns named in ``partial`` (partial periods) are hatched and labelled so."""
+    partial = partial or set()
     left = np.zeros(len(table))
     y = np.arange(len(table))
     for column, colour in zip(table.columns, colours, strict=True):
         values = table[column].astype(float).fillna(0.0).to_numpy()
-        _bars(ax, y, left, values, colour, str(column))
+        cut_off = str(column) in partial
+        label = _period_legend(str(column), partial)
+        _bars(ax, y, left, values, colour, label, hatch="////" if cut_off else None)
         left = left + values
     _set_rows(ax, [str(i) for i in table.index], float(left.max()) if len(left) else 0.0)
 
@@ -226,17 +280,26 @@ def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figu
     name = _name_column(timesheet)
     who = str(name).removesuffix("_name")
     if "period" in timesheet.columns:  # the tidy form
-        table = timesheet.assign(_label=_labels(timesheet, who)).pivot_table(
-            index="_label", columns="period", values="hours", aggfunc="sum"
+        table = (
+            timesheet.assign(_label=_labels(timesheet, who)).pivot_table(
+                index="_label", columns="period", values="hours", aggfunc="sum"
+            )
+            if len(timesheet)
+            else pd.DataFrame()
         )
         table.columns = [p.strftime("%Y-%m-%d") for p in table.columns]
     else:
-        ids = [c for c in timesheet.columns if str(c).endswith(("_id", "_xid", "_name"))]
-        total = timesheet[name].astype("string").eq("Total").fillna(False).astype(bool)
-        if f"{who}_id" in timesheet.columns:  # the Total row has no id: keep a person so named
+        info = timesheet.attrs.get("beebole_report", {})
+        margin = (info.get("margins_name") or "Total") if isinstance(info, dict) else "Total"
+        # A margins row (margins=True) has no id: a person really named "Total" stays.
+        total = timesheet[name].astype("string").isin([margin, "Total"]).fillna(False)
+        total = total.astype(bool)
+        if f"{who}_id" in timesheet.columns and f"{who}_xid" in timesheet.columns:
             total &= timesheet[f"{who}_id"].isna() & timesheet[f"{who}_xid"].isna()
         body = timesheet[~total]
-        periods = [c for c in timesheet.columns if c not in ids and c != "total"]
+        # Period columns are labelled by their first day; anything else (ids, names,
+        # join keys, the margins column) is not a period.
+        periods = [c for c in timesheet.columns if _PERIOD_LABEL.fullmatch(str(c))]
         table = (
             body.assign(_label=_labels(body, who)).groupby("_label")[periods].sum()
             if len(body)
@@ -246,10 +309,12 @@ def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figu
     table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
     fig, ax = _figure(len(table))
     if len(table) == 0 or table.to_numpy().sum() == 0:
-        _empty(ax, "no hours in this range")
+        _empty(ax, _nothing(timesheet, "hours"))
     else:
-        _stacked_barh(ax, table, _colours(len(table.columns), "viridis"))
-        _legend_outside(ax, title="Period starting", ncol=1 if len(table.columns) <= 16 else 2)
+        partial = _partial_labels(timesheet)
+        _stacked_barh(ax, table, _colours(len(table.columns), "viridis"), partial)
+        title_note = "Period starting" + (" (hatched: partial)" if partial else "")
+        _legend_outside(ax, title=title_note, ncol=1 if len(table.columns) <= 16 else 2)
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(_hours))
@@ -291,7 +356,7 @@ def plot_utilisation(utilisation: pd.DataFrame, *, title: str | None = None) -> 
     fig, ax = _figure(len(order))
     y = np.arange(len(order))
     if len(order) == 0:
-        _empty(ax, "no people in this range")
+        _empty(ax, _nothing(utilisation, "people"))
     else:
         zero = np.zeros(len(order))
         work = worked[order].to_numpy() * 100
@@ -343,10 +408,11 @@ def plot_overtime(overtime: pd.DataFrame, *, title: str | None = None) -> Figure
         table = table.astype(float).loc[table.sum(axis=1).sort_values(ascending=False).index]
     fig, ax = _figure(len(table))
     if len(table) == 0:
-        _empty(ax, "no overtime in this range")
+        _empty(ax, _nothing(overtime, "overtime"))
     else:
-        _stacked_barh(ax, table, _colours(len(table.columns), "plasma"))
-        _legend_outside(ax, title="Period starting")
+        partial = _partial_labels(overtime)
+        _stacked_barh(ax, table, _colours(len(table.columns), "plasma"), partial)
+        _legend_outside(ax, title="Period starting" + (" (hatched: partial)" if partial else ""))
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(_hours))
@@ -386,7 +452,7 @@ def plot_absences(absences: pd.DataFrame, *, title: str | None = None) -> Figure
         table = table.astype(float).loc[table.sum(axis=1).sort_values(ascending=False).index]
     fig, ax = _figure(len(table))
     if len(table) == 0:
-        _empty(ax, "no absences in this range")
+        _empty(ax, _nothing(absences, "absences"))
     else:
         _stacked_barh(ax, table, _colours(len(table.columns), "qualitative"))
         _legend_outside(ax, title="Absence type")
@@ -401,7 +467,9 @@ def plot_project_burn(burn: pd.DataFrame, *, top: int = 12, title: str | None = 
 
     Projects with a budget are drawn as ``cumulative hours / budget`` (a 100 %
     line marks the budget); when none has a budget, cumulative hours are drawn.
-    Only the ``top`` projects by hours are shown, to stay legible.
+    Only the ``top`` projects by hours are shown, to stay legible. Partial
+    periods are hollow points; the top right says what the burn counts (since
+    when, or "period only" when the hours before were not counted).
 
     Parameters
     ----------
@@ -435,28 +503,63 @@ def plot_project_burn(burn: pd.DataFrame, *, top: int = 12, title: str | None = 
     totals = data.groupby("_label")["hours"].sum().sort_values(ascending=False)
     chosen = list(totals.index[:top])
     colours = _colours(len(chosen), "qualitative")
+    scale = 100.0 if use_budget else 1.0
+    any_partial = False
     for name, colour in zip(chosen, colours, strict=True):
         rows = data[data["_label"] == name].sort_values("period")
-        scale = 100.0 if use_budget else 1.0
+        values = rows[column].astype(float) * scale
         ax.plot(
             rows["period"],
-            rows[column].astype(float) * scale,
+            values,
             marker="o",
             markersize=3,
             color=colour,
             label=str(name),
             linewidth=1.6,
         )
+        if "partial" in rows.columns:
+            # A partial period (cut by the range) is drawn hollow: its hours are
+            # only those of its days in range.
+            cut_off = rows["partial"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            if cut_off.any():
+                any_partial = True
+                ax.plot(
+                    rows["period"][cut_off],
+                    values[cut_off],
+                    linestyle="none",
+                    marker="o",
+                    markersize=6,
+                    markerfacecolor="white",
+                    markeredgecolor=colour,
+                    label="_partial",
+                )
+    if use_budget:
+        ax.set_ylabel("Budget used (cumulative hours / budget)")
+    else:
+        ax.set_ylabel("Cumulative hours")
     if not chosen:
-        _empty(ax, "no project hours in this range")
+        _empty(ax, _nothing(burn, "project hours"))
+        ax.set_xlabel("Period")
+        ax.set_title(title or "Project burn", loc="left", fontweight="bold")
+        return fig
     if use_budget:
         ax.axhline(100, color="#333333", linestyle="--", linewidth=1, label="budget (100 %)")
         ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
-        ax.set_ylabel("Budget used (cumulative hours / budget)")
     else:
         ax.yaxis.set_major_formatter(FuncFormatter(_hours))
-        ax.set_ylabel("Cumulative hours")
-    ax.set_xlabel("Period")
+    ax.set_xlabel("Period" + (" (hollow points: partial period)" if any_partial else ""))
+    info = burn.attrs.get("beebole_report", {}) if isinstance(burn.attrs, dict) else {}
+    covers = info.get("covers") if isinstance(info, dict) else None
+    if covers == "project life" and info.get("since"):
+        ax.set_title(f"hours since {info['since']}", loc="right", fontsize=8, color="#555555")
+    elif covers == "period only":
+        # The reader must not take a month's share of the budget for the project's.
+        ax.set_title(
+            f"period only: hours before {info.get('since')} NOT counted",
+            loc="right",
+            fontsize=8,
+            color="#B00000",
+        )
     fig.autofmt_xdate()
     _legend_outside(ax, title=f"Project (top {len(chosen)} by hours)")
     ax.set_title(title or "Project burn", loc="left", fontweight="bold")
@@ -499,7 +602,7 @@ def plot_approval_status(status: pd.DataFrame, *, title: str | None = None) -> F
         table = pd.DataFrame()
     fig, ax = _figure(len(table))
     if len(table) == 0:
-        _empty(ax, "no entries in this range")
+        _empty(ax, _nothing(status, "entries"))
     else:
         _stacked_barh(ax, table, [STATUS_COLOURS[str(c)] for c in table.columns])
         _legend_outside(ax, title="Status")

@@ -40,12 +40,15 @@ Conventions shared by every report
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..errors import BeeboleError, SchemaError, ValidationError
+from ..load.scopes import shown
 from ..schema import STATUS_LABELS
 from .tools import (
     DIMENSIONS,
@@ -54,20 +57,23 @@ from .tools import (
     Billable,
     Frame,
     billable_mask,
-    check_entries,
     check_freq,
+    day_text,
     dim_table,
     dims_of,
     entity_key,
     expected_per_day,
     is_absence,
     number_arg,
+    partial_mask,
     period_end,
     period_label,
     period_start,
     periods_between,
+    range_text,
     ref_key,
     report_day,
+    report_entries,
     resolve_hierarchy,
     span_of,
     sum_by,
@@ -78,12 +84,14 @@ from .tools import (
 __all__ = [
     "DIMENSIONS",
     "FREQS",
+    "HISTORY_START",
     "STATUS_ORDER",
     "absence_summary",
     "approval_status",
     "missing_submissions",
     "overtime",
     "project_burn",
+    "project_hours_before",
     "timesheet",
     "utilisation",
 ]
@@ -96,7 +104,8 @@ def timesheet(
     *,
     by: str | Sequence[str] = "person",
     freq: str = "W",
-    totals: bool = True,
+    margins: bool = False,
+    margins_name: str = "Total",
     pivot: bool = True,
     start: Any = None,
     end: Any = None,
@@ -104,8 +113,13 @@ def timesheet(
     projects: Frame = None,
     subprojects: Frame = None,
     companies: Frame = None,
+    totals: bool | None = None,
 ) -> pd.DataFrame:
     """Hours per person (or project, company, task...) and period.
+
+    The table holds data only: no total row or column unless ``margins=True``
+    asks for them, as :meth:`pandas.DataFrame.pivot_table` does, so that
+    ``table[periods].sum()`` is the hours logged, never twice that.
 
     Parameters
     ----------
@@ -115,44 +129,79 @@ def timesheet(
         One of :data:`DIMENSIONS` or a list of them (``["person", "project"]``).
     freq
         ``"D"``, ``"W"`` (default) or ``"M"``.
-    totals
-        Add a ``total`` column and a ``Total`` row (pivot form only).
+    margins
+        Add a ``margins_name`` column (each row's total) and a last row named
+        ``margins_name`` in ``<by>_name`` with ids ``<NA>`` (each period's
+        total), like ``pivot_table(margins=True)``. Pivot form only: for
+        display, not for further sums.
+    margins_name
+        The label of the margins (default ``"Total"``).
     pivot
         True (default): one row per ``by`` value with its id/xid/name columns,
         then one ``Float64`` column per period labelled ``YYYY-MM-DD`` (its first
         day; ``YYYY-MM`` for months). False: the tidy form, one row per ``by``
-        value and ``period`` with ``hours``.
+        value and ``period`` with ``hours`` and ``partial``.
     start, end
         The range shown: every period in it gets a column, even without hours;
-        entries outside are dropped. Default: first and last entry dates.
+        entries outside are dropped. Default: first and last entry dates. A
+        period that runs past them (the week of 28 September for October) is
+        *partial*: the tidy form says so in ``partial``, the pivot form in
+        ``attrs["beebole_report"]["partial_periods"]``.
     people, projects, subprojects, companies
         Optional entity frames: names the entries lack, and the project of
         subproject entries (so ``by="project"`` counts their hours).
+    totals
+        Deprecated spelling of ``margins`` (its default used to be True).
 
     Returns
     -------
     DataFrame
+        ``attrs["beebole_report"]`` says what it covers (``period``,
+        ``partial_periods``, ``empty``...). A range without entries gives an
+        empty table and a logged warning naming the dates the entries do cover.
+
+    Raises
+    ------
+    ValidationError
+        ``margins`` not a bool, with ``pivot=False``, or ``margins_name`` that
+        is not a non-empty text or names a column of the table.
 
     Examples
     --------
     >>> timesheet(entries, freq="M")                     # doctest: +SKIP
-       person_id person_xid   person_name  2026-10  total
+       person_id person_xid   person_name  2026-10
+    0          3       <NA>  Ada Lovelace    168.0
+    >>> timesheet(entries, freq="M", margins=True)       # doctest: +SKIP
+       person_id person_xid   person_name  2026-10  Total
     0          3       <NA>  Ada Lovelace    168.0  168.0
+    1       <NA>       <NA>         Total    168.0  168.0
     """
     dims = dims_of(by)
     check_freq(freq)
+    margins = _margins(margins, totals, pivot)
     start, end = report_day(start, "start"), report_day(end, "end")
-    frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
+    frame, info, warning = report_entries(entries, start, end, report="timesheet")
+    if warning:
+        logger.warning(warning)
+    frame = resolve_hierarchy(frame, projects, subprojects)
     frame["period"] = period_start(frame["date"], freq)
     contexts = {"person": people, "project": projects, "company": companies}
     tidy = sum_by(frame, dims, {"hours": frame["hours"]}, contexts=contexts)
     tidy = tidy.sort_values([*(f"{d}_name" for d in dims), "period"], ignore_index=True)
+    span = span_of(frame, start, end)
+    info.update(by=dims, freq=freq)
     if not pivot:
+        tidy.insert(
+            tidy.columns.get_loc("period") + 1, "partial", partial_mask(tidy["period"], freq, span)
+        )
+        partial = tidy.loc[tidy["partial"].to_numpy(dtype=bool), "period"].drop_duplicates()
+        info["partial_periods"] = [period_label(p, freq) for p in partial.sort_values()]
+        tidy.attrs["beebole_report"] = info
         return tidy
     id_cols = [c for d in dims for c in (f"{d}_id", f"{d}_xid", f"{d}_name")]
-    span = span_of(frame, start, end)
     periods = periods_between(*span, freq) if span else pd.DatetimeIndex([], dtype="datetime64[ns]")
     labels = [period_label(p, freq) for p in periods]
+    name = _margins_name(margins_name, [*id_cols, *labels]) if margins else None
     keys = [f"_k_{d}" for d in dims]
     tidy_keys = tidy.assign(**{k: ref_key(tidy, d) for k, d in zip(keys, dims, strict=True)})
     wide = (
@@ -168,17 +217,61 @@ def timesheet(
     wide.columns = labels
     ids = tidy_keys.drop_duplicates(keys).set_index(keys)[id_cols]
     out = ids.join(wide).reset_index(drop=True)
-    if totals:
-        out["total"] = out[labels].sum(axis=1) if labels else 0.0
-        total_row: dict[str, Any] = {c: pd.NA for c in id_cols}
-        total_row[f"{dims[0]}_name"] = "Total"
-        total_row.update({c: out[c].sum() for c in [*labels, "total"]})
-        out = pd.concat([out, pd.DataFrame([total_row])], ignore_index=True)
+    if name is not None:
+        out[name] = out[labels].sum(axis=1) if labels else 0.0
+        margin_row: dict[str, Any] = {c: pd.NA for c in id_cols}
+        margin_row[f"{dims[0]}_name"] = name
+        margin_row.update({c: out[c].sum() for c in [*labels, name]})
+        out = pd.concat([out, pd.DataFrame([margin_row])], ignore_index=True)
     dtypes = {c: ("Int64" if c.endswith("_id") else "string") for c in id_cols}
     dtypes.update({c: "Float64" for c in out.columns if c not in id_cols})
     out = out.astype(dtypes)
-    out.attrs["beebole_report"] = {"report": "timesheet", "by": dims, "freq": freq}
+    flags = partial_mask(pd.Series(periods), freq, span)
+    info.update(
+        margins=name is not None,
+        margins_name=name,
+        periods=labels,
+        partial_periods=[lab for lab, cut_off in zip(labels, flags, strict=True) if cut_off],
+    )
+    out.attrs["beebole_report"] = info
     return out
+
+
+def _margins(margins: Any, totals: Any, pivot: bool) -> bool:
+    """``margins`` checked, with the deprecated ``totals`` folded in."""
+    if totals is not None:
+        warnings.warn(
+            "timesheet(totals=...) is deprecated: use margins=... (a Total row and column, "
+            "like pivot_table; off by default, so the data holds no total)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        if not isinstance(totals, bool | np.bool_):
+            raise ValidationError(f"totals={shown(totals)} is not True or False")
+        # totals=True used to be ignored by the tidy form: keep that.
+        margins = bool(totals) and bool(pivot)
+    if not isinstance(margins, bool | np.bool_):
+        raise ValidationError(f"margins={shown(margins)} is not True or False")
+    if margins and not pivot:
+        raise ValidationError(
+            "margins=True needs pivot=True: the tidy form has no total row; "
+            "sum its hours column instead"
+        )
+    return bool(margins)
+
+
+def _margins_name(name: Any, columns: Sequence[str]) -> str:
+    """``margins_name``: text that names no other column of the table."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(
+            f"margins_name={shown(name)} is not a label; give a non-empty text such as 'Total'"
+        )
+    if name in columns:
+        raise ValidationError(
+            f"margins_name={shown(name)} is already a column of the table "
+            f"({', '.join(columns)}); choose another label such as 'Total'"
+        )
+    return name
 
 
 def utilisation(
@@ -229,10 +322,12 @@ def utilisation(
     Returns
     -------
     DataFrame
-        ``person_id, person_xid, person_name, [period], expected_hours,
+        ``person_id, person_xid, person_name, [period, partial], expected_hours,
         worked_hours, absence_hours, billable_hours, utilisation`` (worked /
         expected), ``billable_share`` (billable / worked) and
-        ``billable_utilisation`` (billable / (expected - absence)).
+        ``billable_utilisation`` (billable / (expected - absence)). With
+        ``freq``, ``partial`` is True for a period that runs past the range
+        (its expected hours count only its weekdays inside).
 
     Examples
     --------
@@ -241,7 +336,10 @@ def utilisation(
     step = check_freq(freq) if freq is not None else None
     start, end = report_day(start, "start"), report_day(end, "end")
     expected_hours_per_day = _expected_hours(expected_hours_per_day)
-    frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
+    frame, info, warning = report_entries(entries, start, end, report="utilisation")
+    if warning:
+        logger.warning(warning)
+    frame = resolve_hierarchy(frame, projects, subprojects)
     span = span_of(frame, start, end)
     mask = billable_mask(frame, billable, companies)
     absence = is_absence(frame)
@@ -295,11 +393,13 @@ def utilisation(
         out["worked_hours"] > 0
     )
     out["billable_utilisation"] = out["billable_hours"] / available.where(available > 0)
+    if step:
+        out["partial"] = partial_mask(out["period"], step, span)
     columns = [
         "person_id",
         "person_xid",
         "person_name",
-        *(["period"] if step else []),
+        *(["period", "partial"] if step else []),
         "expected_hours",
         "worked_hours",
         "absence_hours",
@@ -311,7 +411,18 @@ def utilisation(
     out = out[columns].sort_values(
         ["person_name", *(["period"] if step else [])], ignore_index=True
     )
-    return out.astype({c: "Float64" for c in columns[columns.index("expected_hours") :]})
+    out = out.astype({c: "Float64" for c in columns[columns.index("expected_hours") :]})
+    info.update(freq=step, partial_periods=_partial_labels(out, step))
+    out.attrs["beebole_report"] = info
+    return out
+
+
+def _partial_labels(out: pd.DataFrame, freq: str | None) -> list[str]:
+    """The labels of the periods marked ``partial`` in a tidy report."""
+    if freq is None or "partial" not in out.columns or not len(out):
+        return []
+    cut_off = out.loc[out["partial"].to_numpy(dtype=bool, na_value=False), "period"]
+    return [period_label(p, freq) for p in sorted(cut_off.drop_duplicates())]
 
 
 def overtime(
@@ -354,8 +465,12 @@ def overtime(
     -------
     DataFrame
         One row per person and period with hours: ``person_id, person_xid,
-        person_name, period, hours, threshold, overtime_hours`` (hours above
-        the threshold, 0 when below), sorted by person and period.
+        person_name, period, partial, hours, threshold, overtime_hours`` (hours
+        above the threshold, 0 when below), sorted by person and period.
+        ``partial`` is True for a period that runs past the range (``start``/
+        ``end``, else the first and last entry dates): its hours are only
+        those of its days inside (its default threshold is cut to them only
+        when ``start``/``end`` cut it).
 
     Examples
     --------
@@ -365,7 +480,9 @@ def overtime(
     start, end = report_day(start, "start"), report_day(end, "end")
     per_day = number_arg(hours_per_day, "hours_per_day")
     limit_given = None if threshold is None else number_arg(threshold, "threshold")
-    frame = check_entries(entries, start, end)
+    frame, info, warning = report_entries(entries, start, end, report="overtime")
+    if warning:
+        logger.warning(warning)
     frame["period"] = period_start(frame["date"], freq)
     counted = frame["hours"] if include_absences else frame["hours"].where(~is_absence(frame), 0.0)
     out = sum_by(frame, ["person"], {"hours": counted}, contexts={"person": people})
@@ -382,7 +499,15 @@ def overtime(
         limit = np.full(len(out), limit_given)
     out["threshold"] = pd.array(limit, dtype="Float64")
     out["overtime_hours"] = (out["hours"] - out["threshold"]).clip(lower=0.0).astype("Float64")
-    return out.sort_values(["person_name", "period"], ignore_index=True)
+    out.insert(
+        out.columns.get_loc("period") + 1,
+        "partial",
+        partial_mask(out["period"], freq, span_of(frame, start, end)),
+    )
+    out = out.sort_values(["person_name", "period"], ignore_index=True)
+    info.update(freq=freq, partial_periods=_partial_labels(out, freq))
+    out.attrs["beebole_report"] = info
+    return out
 
 
 def absence_summary(
@@ -421,7 +546,9 @@ def absence_summary(
     """
     per_day = number_arg(hours_per_day, "hours_per_day", positive=True)
     start, end = report_day(start, "start"), report_day(end, "end")
-    frame = check_entries(entries, start, end)
+    frame, info, warning = report_entries(entries, start, end, report="absence_summary")
+    if warning:
+        logger.warning(warning)
     frame = frame[is_absence(frame)].reset_index(drop=True)
     ones = pd.Series(1.0, index=frame.index)
     out = sum_by(
@@ -433,7 +560,92 @@ def absence_summary(
     )
     out["entries"] = out["entries"].astype("Int64")
     out["days"] = (out["hours"] / per_day).astype("Float64")
-    return out.sort_values(["person_name", "absence_name"], ignore_index=True)
+    out = out.sort_values(["person_name", "absence_name"], ignore_index=True)
+    out.attrs["beebole_report"] = info
+    return out
+
+
+#: Where the hours before a burn's period are counted from when one of its
+#: projects has no start date (Beebole does not require one): early enough for
+#: any account, and an aggregated export costs the same whatever its length.
+HISTORY_START = pd.Timestamp("2000-01-01")
+
+
+def project_hours_before(
+    day: Any, projects: Frame = None, *, client: Any = None, since: Any = None
+) -> pd.DataFrame:
+    """Hours per project before ``day``, since the projects started: one aggregated export.
+
+    What :func:`project_burn` fetches to count a project's whole life while
+    the entries cover one month: ``time_entry.export`` with the keys
+    ``projectId`` and ``hours`` (``show="work"``), one row per project
+    whatever the length of the history (a few hundred bytes, 2 or 3
+    requests counted in ``client.budget``; its result is cached).
+
+    Parameters
+    ----------
+    day
+        The first day of the period: hours up to the day before are counted.
+    projects
+        The projects that matter: the search starts at their earliest
+        ``start_date``, or at :data:`HISTORY_START` when one of them has none
+        (or none are given).
+    client
+        The client to send the export with (default: the default client).
+    since
+        The first day to count, instead of the one ``projects`` give.
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, project_xid, hours`` (a row without a project holds the
+        hours logged on companies), and ``attrs["beebole_report"]`` with
+        ``since`` and ``until``: the days counted. No request, and no rows,
+        when the projects all start on or after ``day``.
+
+    Raises
+    ------
+    BeeboleError
+        From the export (no client, offline without the answer cached, budget...).
+
+    Examples
+    --------
+    >>> prior = project_hours_before("2026-11-01", bb.projects())      # doctest: +SKIP
+    >>> project_burn(entries, bb.projects(), prior_hours=prior)         # doctest: +SKIP
+    """
+    first = report_day(day, "day")
+    if first is None:
+        raise ValidationError("day=None is not a date; give the first day of the period")
+    begin = report_day(since, "since") if since is not None else _history_start(projects)
+    until = first - pd.Timedelta(days=1)
+    if begin > until:
+        out = pd.DataFrame(
+            {
+                "project_id": pd.array([], dtype="Int64"),
+                "project_xid": pd.array([], dtype="string"),
+                "hours": pd.array([], dtype="Float64"),
+            }
+        )
+    else:
+        from ..load.export import export
+
+        out = export(begin, until, keys=["projectId", "hours"], show="work", client=client)
+    out.attrs["beebole_report"] = {
+        "report": "project_hours_before",
+        "since": day_text(begin),
+        "until": day_text(until),
+    }
+    return out
+
+
+def _history_start(projects: Frame) -> pd.Timestamp:
+    """The first day that can hold hours of ``projects``: their earliest start date."""
+    if projects is None or not len(projects) or "start_date" not in projects.columns:
+        return HISTORY_START
+    starts = pd.to_datetime(projects["start_date"], errors="coerce")
+    if starts.isna().any():
+        return HISTORY_START
+    return pd.Timestamp(starts.min()).normalize().as_unit("ns")
 
 
 def project_burn(
@@ -449,47 +661,60 @@ def project_burn(
 ) -> pd.DataFrame:
     """Hours and cost per project over time, cumulated and set against the budget.
 
+    A budget is spent over a project's whole life, while ``entries`` usually
+    cover a month: so, unless ``prior_hours`` is given, the hours each project
+    used before the period are fetched through ``client`` with one aggregated
+    export (:func:`project_hours_before`: a few hundred bytes, counted in the
+    client's budget). When they cannot be fetched (no client, offline,
+    budget spent) the burn counts the period only and a warning says so.
+    Either way the result says what it counts: ``cumulative_since`` and
+    ``attrs["beebole_report"]["covers"]``.
+
     Parameters
     ----------
     entries
         A time-entry frame. Entries on a subproject count for its project
         (pass ``subprojects=`` when the entries lack ``project_id``).
     projects
-        The projects frame: ``budget`` (hours) and ``hourly_rate`` where set.
-        Default: loaded with :func:`beebole_pandas.projects` through ``client``
-        (the only report that reads from the server, and only then).
+        The projects frame: ``budget`` (hours), ``hourly_rate`` and
+        ``start_date`` where set. Default: loaded with
+        :func:`beebole_pandas.projects` through ``client``.
     client
-        The client that loads ``projects`` when it is not given (default: the
-        default client).
+        The client that loads ``projects`` when it is not given, and the
+        hours before the period (default: the default client, if connected).
     freq
         ``"W"`` (default), ``"D"`` or ``"M"``.
     subprojects
         The subprojects frame, to find the project of subproject entries.
     prior_hours
-        Hours each project had already used before the first entry of
-        ``entries``, so that ``cumulative_hours`` and ``budget_used`` count the
-        whole life of the project while loading only a month of entries: a
-        mapping from project id, xid or name to hours, or a frame with
-        ``project_id``, ``project_xid`` and ``hours`` (such as
-        ``bb.export(project_start, day_before, keys=["project", "hours"])``).
-        Default: cumulate from the first entry.
+        The hours each project used before the first day of the period, to
+        give them instead of fetching them: a mapping from project id, xid or
+        name to hours, or a frame with ``project_id``, ``project_xid`` and
+        ``hours`` (such as :func:`project_hours_before` returns).
     start, end
         The range: every period in it appears for each project with hours.
+        The period starts at ``start``, else at the first entry date.
 
     Returns
     -------
     DataFrame
         One row per project with hours and period: ``project_id, project_xid,
-        project_name, period, hours, cumulative_hours, budget_hours,
+        project_name, period, partial, hours, cumulative_hours, budget_hours,
         budget_used`` (cumulative / budget), ``remaining_hours``,
         ``hourly_rate``, ``cost``, ``cumulative_cost``, ``budget_cost``
-        (budget × rate). Budget and cost columns are ``<NA>`` where the project
-        has no budget or rate.
+        (budget × rate), ``cumulative_since`` (the first day whose hours
+        ``cumulative_hours`` counts; ``NaT`` when ``prior_hours`` was given
+        without saying). Budget and cost columns are ``<NA>`` where the
+        project has no budget or rate. ``attrs["beebole_report"]`` holds
+        ``covers`` (``"project life"``, ``"period only"`` or ``"given"``) and
+        ``note``, a sentence saying what the burn counts.
 
     Examples
     --------
     >>> project_burn(entries, bb.projects(), subprojects=bb.subprojects())   # doctest: +SKIP
     >>> project_burn(entries, client=client)     # loads the projects   # doctest: +SKIP
+    >>> burn.attrs["beebole_report"]["note"]                            # doctest: +SKIP
+    "cumulative hours since 2000-01-01: the hours before 2026-11-01 (one aggregated export) ..."
     """
     check_freq(freq)
     start, end = report_day(start, "start"), report_day(end, "end")
@@ -497,7 +722,10 @@ def project_burn(
         from ..load.entities import projects as load_projects
 
         projects = load_projects(client=client)
-    frame = resolve_hierarchy(check_entries(entries, start, end), projects, subprojects)
+    frame, info, warning = report_entries(entries, start, end, report="project_burn")
+    if warning:
+        logger.warning(warning)
+    frame = resolve_hierarchy(frame, projects, subprojects)
     frame = frame[ref_key(frame, "project") != ""].reset_index(drop=True)
     frame["period"] = period_start(frame["date"], freq)
     sums = sum_by(frame, ["project"], {"hours": frame["hours"]}, contexts={"project": projects})
@@ -512,10 +740,15 @@ def project_burn(
         sums = grid.merge(sums, on=[*columns, "period"], how="left")
         sums["hours"] = sums["hours"].astype("Float64").fillna(0.0)
     out = sums.sort_values(["project_name", "period"], ignore_index=True)
+    out.insert(
+        out.columns.get_loc("period") + 1, "partial", partial_mask(out["period"], freq, span)
+    )
     out["cumulative_hours"] = out.groupby(columns, dropna=False, sort=False)["hours"].cumsum()
-    out["cumulative_hours"] += _prior(out, prior_hours)
     table = projects.assign(_k=entity_key(projects)).drop_duplicates("_k").set_index("_k")
     keys = ref_key(out, "project")
+    first = span[0].normalize() if span is not None else None
+    covers = _burn_prior(entries, out, keys, table, first, prior_hours, client)
+    out["cumulative_hours"] += _prior(out, covers.pop("prior"))
     out["budget_hours"] = keys.map(table["budget"]).astype("Float64")
     out["budget_used"] = out["cumulative_hours"] / out["budget_hours"].where(
         out["budget_hours"] > 0
@@ -525,8 +758,129 @@ def project_burn(
     out["cost"] = out["hours"] * out["hourly_rate"]
     out["cumulative_cost"] = out["cumulative_hours"] * out["hourly_rate"]
     out["budget_cost"] = out["budget_hours"] * out["hourly_rate"]
-    floats = [c for c in out.columns if c not in (*columns, "period")]
-    return out.astype({c: "Float64" for c in floats})
+    out["cumulative_since"] = pd.Series(covers["since"], index=out.index, dtype="datetime64[ns]")
+    floats = [
+        c for c in out.columns if c not in (*columns, "period", "partial", "cumulative_since")
+    ]
+    out = out.astype({c: "Float64" for c in floats})
+    info.update(
+        freq=freq,
+        partial_periods=_partial_labels(out, freq),
+        covers=covers["covers"],
+        since=day_text(covers["since"]),
+        note=covers["note"],
+    )
+    out.attrs["beebole_report"] = info
+    return out
+
+
+def _burn_prior(
+    entries: pd.DataFrame,
+    out: pd.DataFrame,
+    keys: pd.Series,
+    table: pd.DataFrame,
+    first: pd.Timestamp | None,
+    prior_hours: pd.DataFrame | Mapping[Any, float] | None,
+    client: Any,
+) -> dict[str, Any]:
+    """The hours before the period of a burn, and what the burn then counts.
+
+    Returns ``prior`` (for :func:`_prior`), ``covers``, ``since`` (the first
+    day counted, or NaT) and ``note``, and logs what a reader must know.
+    """
+    when = day_text(first)
+    made = (
+        prior_hours.attrs.get("beebole_report", {}) if isinstance(prior_hours, pd.DataFrame) else {}
+    )
+    fetched = made.get("report") == "project_hours_before"
+    day_before = day_text(first - pd.Timedelta(days=1)) if first is not None else None
+    if fetched and made.get("until") != day_before and len(out):
+        logger.warning(
+            "project_burn: prior_hours count the hours up to %s, but the period starts on %s: "
+            "hours in between are missed or counted twice; use "
+            "project_hours_before(%r, projects)",
+            made.get("until"),
+            when,
+            when,
+        )
+        fetched = False
+    if prior_hours is not None and not fetched:
+        since = _given_since(prior_hours)
+        note = (
+            f"cumulative hours since {day_text(since) or 'a day not given'}: the prior_hours "
+            f"given, then the entries from {when}"
+        )
+        return {"prior": prior_hours, "covers": "given", "since": since, "note": note}
+    period_only = {
+        "prior": None,
+        "covers": "period only",
+        "since": first if first is not None else pd.NaT,
+    }
+    prior: pd.DataFrame
+    if isinstance(prior_hours, pd.DataFrame):
+        prior = prior_hours  # what project_hours_before fetched for the caller
+    elif not len(out) or first is None:
+        return {**period_only, "note": "no project hours in the range"}
+    else:
+        burnt = table.reindex(keys.drop_duplicates().to_numpy())
+        try:
+            prior = project_hours_before(first, burnt, client=client)
+        except (SchemaError, ValidationError):
+            raise
+        except BeeboleError as exc:
+            note = (
+                f"cumulative hours of the entries given only, from {when}: the hours the "
+                f"projects used before are NOT counted, so budget_used is understated "
+                f"(could not fetch them: {exc})"
+            )
+            logger.warning("project_burn: %s. Pass client= or prior_hours= to count them.", note)
+            return {**period_only, "note": note}
+    since = pd.Timestamp(prior.attrs["beebole_report"]["since"])
+    until = prior.attrs["beebole_report"].get("until")
+    whole = (
+        f"over each project's whole life (every hour since {day_text(since)}, as some "
+        "project has no start date)"
+        if since == HISTORY_START
+        else f"since {day_text(since)} (the projects' earliest start date)"
+    )
+    note = (
+        f"cumulative hours {whole}: the hours up to {until} from one aggregated export, "
+        f"then the entries given from {when}"
+    )
+    logger.info("project_burn: %s", note)
+    scope = (
+        entries.attrs.get("beebole", {}).get("scope") if isinstance(entries.attrs, dict) else None
+    )
+    narrowed = [
+        f"{k}={v!r}"
+        for k, v in (scope or {}).items()
+        if k in ("person", "status") and v is not None
+    ]
+    if narrowed:
+        logger.warning(
+            "project_burn: the entries given were loaded with %s, but the hours before %s "
+            "count every person and status of the projects: the burn mixes the two",
+            ", ".join(narrowed),
+            when,
+        )
+    return {"prior": prior, "covers": "project life", "since": since, "note": note}
+
+
+def _given_since(prior: pd.DataFrame | Mapping[Any, float]) -> pd.Timestamp:
+    """The first day prior hours given by the caller count, when their frame says it."""
+    attrs = prior.attrs if isinstance(prior, pd.DataFrame) else {}
+    for found in (
+        attrs.get("beebole_report", {}).get("since"),
+        (attrs.get("beebole", {}).get("scope") or {}).get("start"),
+    ):
+        if found:
+            try:
+                day = report_day(found, "since")
+            except ValidationError:
+                continue
+            if day is not None:
+                return day
+    return pd.NaT
 
 
 def _expected_hours(hours: Any) -> float | Mapping[Any, float]:
@@ -541,6 +895,13 @@ def _prior(out: pd.DataFrame, prior: pd.DataFrame | Mapping[Any, float] | None) 
     if prior is None:
         return np.zeros(len(out))
     if isinstance(prior, pd.DataFrame):
+        missing = [c for c in ("project_id", "project_xid", "hours") if c not in prior.columns]
+        if missing:
+            raise SchemaError(
+                f"prior_hours lacks the column(s) {', '.join(missing)}; give a frame with "
+                "project_id, project_xid and hours (project_hours_before returns one), "
+                "or a mapping from project id, xid or name to hours"
+            )
         keys = ref_key(prior, "project")
         prior = prior["hours"].astype(float).groupby(keys.to_numpy()).sum().to_dict()
     values = []
@@ -583,9 +944,11 @@ def approval_status(
     Returns
     -------
     DataFrame
-        ``person_id, person_xid, person_name, period, status`` (categorical of
-        the labels draft, submitted, approved, rejected, locked), ``entries``
-        (Int64) and ``hours``; one row per combination that has entries.
+        ``person_id, person_xid, person_name, period, partial, status``
+        (categorical of the labels draft, submitted, approved, rejected,
+        locked), ``entries`` (Int64) and ``hours``; one row per combination
+        that has entries. ``partial`` is True for a period that runs past the
+        range (``start`` to ``end`` or ``as_of``, else the entries' dates).
 
     Examples
     --------
@@ -595,9 +958,12 @@ def approval_status(
     check_freq(freq)
     start, end = report_day(start, "start"), report_day(end, "end")
     as_of = report_day(as_of, "as_of")
-    frame = check_entries(entries, start, as_of if as_of is not None else end)
-    if as_of is not None and end is not None:
-        frame = frame[frame["date"] <= end].reset_index(drop=True)
+    # Entries after as_of are ignored: the range ends at the earlier of as_of and end.
+    last = end if as_of is None else (as_of if end is None else min(as_of, end))
+    frame, info, warning = report_entries(entries, start, last, report="approval_status")
+    if warning:
+        logger.warning(warning)
+    frame = frame.reset_index(drop=True)
     frame["period"] = period_start(frame["date"], freq)
     frame["status"] = _status_labels(frame)
     ones = pd.Series(1.0, index=frame.index)
@@ -610,7 +976,15 @@ def approval_status(
     )
     out["status"] = pd.Categorical(out["status"], categories=STATUS_ORDER)
     out["entries"] = out["entries"].astype("Int64")
-    return out.sort_values(["person_name", "period", "status"], ignore_index=True)
+    out.insert(
+        out.columns.get_loc("period") + 1,
+        "partial",
+        partial_mask(out["period"], freq, span_of(frame, start, last)),
+    )
+    out = out.sort_values(["person_name", "period", "status"], ignore_index=True)
+    info.update(freq=freq, partial_periods=_partial_labels(out, freq))
+    out.attrs["beebole_report"] = info
+    return out
 
 
 def missing_submissions(
@@ -658,7 +1032,9 @@ def missing_submissions(
     else:
         monday = period_start(pd.Series([day]), "W").iloc[0]
     sunday = monday + pd.Timedelta(days=6)
-    frame = check_entries(entries, monday, sunday)
+    frame, _, warning = report_entries(entries, monday, sunday, report="missing_submissions")
+    if warning:
+        logger.warning(warning)
     frame["period"] = monday
     codes = frame["status"].astype("string")
     pending = codes.isin(["d", "r"]).fillna(False).astype(bool)
@@ -683,4 +1059,11 @@ def missing_submissions(
     out["reason"] = pd.array(reasons, dtype="string")
     out.insert(3, "week", pd.Series(monday, index=out.index).astype("datetime64[ns]"))
     out = out[out["reason"] != ""].sort_values("person_name", ignore_index=True)
+    out.attrs["beebole_report"] = {
+        "report": "missing_submissions",
+        "start": day_text(monday),
+        "end": day_text(sunday),
+        "period": range_text(monday, sunday),
+        "empty": len(frame) == 0,
+    }
     return out

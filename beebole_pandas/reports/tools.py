@@ -196,11 +196,137 @@ def check_entries(entries: pd.DataFrame, start: Any = None, end: Any = None) -> 
         **{f.column: _typed(frame[f.column], f.column, f.dtype) for f in spec.fields}
     )
     frame["hours"] = frame["hours"].fillna(0.0)
+    return cut(frame, first, last)
+
+
+def cut(frame: pd.DataFrame, first: pd.Timestamp | None, last: pd.Timestamp | None) -> pd.DataFrame:
+    """The rows of a checked entry frame dated in [first, last] (None: no bound)."""
     if first is not None:
         frame = frame[frame["date"] >= first]
     if last is not None:
         frame = frame[frame["date"] <= last]
     return frame
+
+
+def day_text(day: Any) -> str | None:
+    """``YYYY-MM-DD`` of a day, None for None/NaT."""
+    return None if day is None or pd.isna(day) else pd.Timestamp(day).strftime("%Y-%m-%d")
+
+
+def range_text(first: Any, last: Any) -> str | None:
+    """``"2026-10-01 to 2026-10-31"``, ``"from 2026-10-01"``, ``"to 2026-10-31"`` or None.
+
+    >>> range_text(pd.Timestamp("2026-10-01"), None)
+    'from 2026-10-01'
+    """
+    lo, hi = day_text(first), day_text(last)
+    if lo and hi:
+        return f"{lo} to {hi}"
+    if lo:
+        return f"from {lo}"
+    return f"to {hi}" if hi else None
+
+
+def loaded_period(entries: pd.DataFrame) -> tuple[str | None, str | None]:
+    """The period a loader recorded in ``entries.attrs`` (``bb.time_entries(start, end)``).
+
+    Only used to *name* the period a report was asked about when the frame is
+    empty: attrs survive filtering, so they never decide what is counted.
+    """
+    info = entries.attrs.get("beebole") if isinstance(entries.attrs, dict) else None
+    if not isinstance(info, dict) or info.get("entity") != "time_entry":
+        return None, None
+    scope = info.get("scope")
+    if not isinstance(scope, dict):
+        return None, None
+    days = []
+    for name in ("start", "end"):
+        try:
+            days.append(day_text(report_day(scope.get(name), name)))
+        except ValidationError:
+            days.append(None)
+    return days[0], days[1]
+
+
+def report_entries(
+    entries: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None, *, report: str
+) -> tuple[pd.DataFrame, dict[str, Any], str | None]:
+    """The checked entries of [start, end], what they cover, and a warning when none.
+
+    Returns
+    -------
+    frame
+        As :func:`check_entries` returns it, cut to [start, end].
+    info
+        The report's ``attrs["beebole_report"]`` so far: ``report``, ``start``
+        and ``end`` (the range shown: the arguments, else the first and last
+        entry dates), ``period`` (that range as text, or the period asked when
+        there is no data), ``empty`` and ``data_from``/``data_to`` (the first
+        and last dates of all the entries given).
+    warning
+        None when the range has entries; else a sentence naming the range and
+        the period the entries given do cover (or that there are none at all).
+
+    Examples
+    --------
+    >>> frame, info, warning = report_entries(entries, None, None, report="timesheet")  # doctest: +SKIP
+    """
+    whole = check_entries(entries)
+    frame = cut(whole, start, end)
+    dates = whole["date"].dropna()
+    data_from, data_to = (dates.min(), dates.max()) if len(dates) else (None, None)
+    span = span_of(frame, start, end)
+    loaded = loaded_period(entries)
+    asked = range_text(
+        start if start is not None else loaded[0], end if end is not None else loaded[1]
+    )
+    info: dict[str, Any] = {
+        "report": report,
+        "start": day_text(span[0]) if span else day_text(start),
+        "end": day_text(span[1]) if span else day_text(end),
+        "period": range_text(*span) if span else asked,
+        "empty": len(frame) == 0,
+        "data_from": day_text(data_from),
+        "data_to": day_text(data_to),
+    }
+    if len(frame):
+        return frame, info, None
+    where = f" for {asked}" if asked else ""
+    if len(whole) == 0:
+        said = f"no time entries at all{where} (the entries frame given is empty)"
+    elif data_from is None:
+        said = f"no dated time entries{where} (every date of the entries given is missing)"
+    else:
+        said = (
+            f"no time entries{where}; the entries given run from {day_text(data_from)} "
+            f"to {day_text(data_to)}"
+        )
+    warning = (
+        f"{report}: {said}, so the report is empty. Load a period that has time "
+        "(bb.time_entries(start, end)) or pass start/end inside the entries' dates."
+    )
+    return frame, info, warning
+
+
+def partial_mask(
+    periods: pd.Series, freq: str, span: tuple[pd.Timestamp, pd.Timestamp] | None
+) -> pd.arrays.BooleanArray:
+    """True where a period runs past the range ``span`` covers (a week cut by the
+    first or last day of a month): its figures hold only the days inside.
+
+    >>> weeks = pd.Series(pd.to_datetime(["2026-09-28", "2026-10-05"]))
+    >>> partial_mask(weeks, "W", (pd.Timestamp("2026-10-01"), pd.Timestamp("2026-10-31"))).tolist()
+    [True, False]
+    """
+    if span is None or freq == "D" or len(periods) == 0:
+        return pd.arrays.BooleanArray(
+            np.zeros(len(periods), dtype=bool), np.zeros(len(periods), dtype=bool)
+        )
+    lo, hi = (pd.Timestamp(d).normalize() for d in span)
+    starts = pd.Series(pd.to_datetime(periods)).astype("datetime64[ns]").reset_index(drop=True)
+    cut_off = (starts < lo) | (period_end(starts, freq) > hi)
+    values = cut_off.to_numpy(dtype=bool)
+    return pd.arrays.BooleanArray(values, np.zeros(len(values), dtype=bool))
 
 
 def check_freq(freq: Any) -> str:
