@@ -118,7 +118,14 @@ def test_demo_command_writes_the_report_and_reruns_for_free(
     timesheet = pd.read_csv(out / "timesheet.csv")
     # The CSV holds the data only (no total to count twice); the page shows the totals.
     weeks = [c for c in timesheet.columns if c[:2] == "20"]
-    assert list(timesheet.columns) == ["person_id", "person_xid", "person_name", *weeks]
+    assert list(timesheet.columns) == [
+        "person_id",
+        "person_xid",
+        "person_key",
+        "person_name",
+        *weeks,
+    ]
+    assert timesheet["person_key"].notna().all()  # every row shows its person, id or xid
     assert "Total" not in set(timesheet["person_name"])
     assert timesheet[weeks].to_numpy().sum() == pytest.approx(hours)
     assert re.search(rf"<td>Total</td>(\s*<td>[^<]*</td>){{{len(weeks) + 2}}}", page)
@@ -257,7 +264,7 @@ def test_report_against_an_account(
     assert re.search(r"Spent:\s+\d+ requests", captured.out)
     hours, _ = _raw_hours(demo_server, "2026-11-02", "2026-11-08")
     weekly = pd.read_csv(out / "timesheet.csv")
-    assert list(weekly.columns[3:]) == ["2026-11-02"]
+    assert list(weekly.columns[4:]) == ["2026-11-02"]
     assert weekly["2026-11-02"].sum() == pytest.approx(hours)
     missing = pd.read_csv(out / "missing_submissions.csv")
     assert set(missing["week"]) <= {"2026-11-02"} and len(missing) > 0

@@ -69,3 +69,29 @@ def test_an_empty_frame_has_the_key_columns() -> None:
     empty = bb.to_frame("project", [])
     assert list(empty.columns) == schema.entity("project").columns
     assert str(empty["key"].dtype) == "string" and str(empty["company_key"].dtype) == "string"
+
+
+def test_reports_and_their_files_show_every_entity_by_its_key(
+    client: bb.Client, tmp_path: Any
+) -> None:
+    import io
+
+    from beebole_pandas import cli, reports
+
+    entries = bb.time_entries("2026-10-01", "2026-10-31")
+    table = reports.timesheet(entries)
+    assert table["person_key"].notna().all() and table["person_id"].isna().any()
+    people = bb.people()
+    assert len(table.merge(people, left_on="person_key", right_on="key", validate="1:1")) == len(
+        table
+    )
+    path, _, _ = cli.run_report(
+        client, "2026-10-01", "2026-10-31", tmp_path, title="t", stream=io.StringIO()
+    )
+    page = path.read_text()
+    # the HTML shows the key, not an id column that is blank for entities with an xid
+    assert "person_key" in page and "<th>person_id</th>" not in page
+    with_xid = sorted(set(entries["person_xid"].dropna()))
+    assert with_xid and all(xid in page for xid in with_xid)
+    csv = pd.read_csv(tmp_path / "timesheet.csv", dtype=str)
+    assert csv["person_key"].notna().all()

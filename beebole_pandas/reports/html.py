@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from .tools import add_keys
+
 __all__ = ["Section", "write_report"]
 
 logger = logging.getLogger(__name__)
@@ -74,7 +76,15 @@ class Section:
 def _html_table(frame: pd.DataFrame) -> str:
     """The frame as an HTML table: names first, dates as days, numbers with 2 decimals."""
     names = [c for c in frame.columns if str(c).endswith("_name")]
-    shown = frame[names + [c for c in frame.columns if c not in names]].copy()
+    # A row has an id or an xid, never both: the key shows every row's entity,
+    # where an id column would be blank for the entities that have an xid.
+    hidden = {
+        f"{str(c)[: -len('_key')]}_{part}"
+        for c in frame.columns
+        if str(c).endswith("_key")
+        for part in ("id", "xid")
+    }
+    shown = frame[names + [c for c in frame.columns if c not in names and c not in hidden]].copy()
     for column in shown.columns:
         values = shown[column]
         if pd.api.types.is_datetime64_any_dtype(values):
@@ -133,7 +143,7 @@ def write_report(
     ]
     for section in sections:
         csv_name = f"{section.slug}.csv"
-        section.table.to_csv(out / csv_name, index=False, date_format="%Y-%m-%d")
+        add_keys(section.table.copy()).to_csv(out / csv_name, index=False, date_format="%Y-%m-%d")
         section.files = [csv_name]
         parts.append(f'<section id="{html.escape(section.slug)}">')
         parts.append(f"<h2>{html.escape(section.title)}</h2>")
@@ -145,7 +155,7 @@ def write_report(
             section.files.append(png_name)
             parts.append(f'<img src="{html.escape(png_name)}" alt="{html.escape(section.title)}">')
         display = section.display if section.display is not None else section.table
-        parts.append(f'<div class="table-wrap">{_html_table(display)}</div>')
+        parts.append(f'<div class="table-wrap">{_html_table(add_keys(display.copy()))}</div>')
         parts.append(
             f'<p class="note">Full table: <a href="{html.escape(csv_name)}">{html.escape(csv_name)}</a>'
             f" ({len(section.table)} rows)</p></section>"

@@ -64,6 +64,7 @@ from .tools import (
     entity_key,
     expected_per_day,
     is_absence,
+    keyed,
     number_arg,
     partial_mask,
     period_end,
@@ -99,6 +100,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+@keyed
 def timesheet(
     entries: pd.DataFrame,
     *,
@@ -274,6 +276,7 @@ def _margins_name(name: Any, columns: Sequence[str]) -> str:
     return name
 
 
+@keyed
 def utilisation(
     entries: pd.DataFrame,
     *,
@@ -425,6 +428,7 @@ def _partial_labels(out: pd.DataFrame, freq: str | None) -> list[str]:
     return [period_label(p, freq) for p in sorted(cut_off.drop_duplicates())]
 
 
+@keyed
 def overtime(
     entries: pd.DataFrame,
     *,
@@ -510,6 +514,7 @@ def overtime(
     return out
 
 
+@keyed
 def absence_summary(
     entries: pd.DataFrame,
     *,
@@ -648,6 +653,7 @@ def _history_start(projects: Frame) -> pd.Timestamp:
     return pd.Timestamp(starts.min()).normalize().as_unit("ns")
 
 
+@keyed
 def project_burn(
     entries: pd.DataFrame,
     projects: pd.DataFrame | None = None,
@@ -917,6 +923,7 @@ def _status_labels(frame: pd.DataFrame) -> pd.Series:
     return pd.Categorical(codes.map(STATUS_LABELS), categories=STATUS_ORDER)
 
 
+@keyed
 def approval_status(
     entries: pd.DataFrame,
     *,
@@ -987,6 +994,7 @@ def approval_status(
     return out
 
 
+@keyed
 def missing_submissions(
     entries: pd.DataFrame,
     *,

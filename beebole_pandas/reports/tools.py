@@ -11,6 +11,7 @@ split out so each module reads in one sitting.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError, ValidationError
-from ..frames import check_columns, is_missing
+from ..frames import check_columns, is_missing, key_array
 from ..load.scopes import shown
 from ..schema import STATUS_CODES, STATUS_LABELS, entity
 
@@ -547,3 +548,34 @@ def with_people(frame: pd.DataFrame, people: Frame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- reports
+
+
+def add_keys(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with a ``<ref>_key`` column after each ``<ref>_id`` / ``<ref>_xid``
+    pair: the join key of the frames (the xid, else the id, as text), so that a
+    report joins to the entity frames on keys and shows every row's entity.
+
+    >>> t = pd.DataFrame({"person_id": pd.array([7, None], dtype="Int64"),
+    ...                   "person_xid": pd.array([None, "E-1"], dtype="string")})
+    >>> add_keys(t)["person_key"].tolist()
+    ['7', 'E-1']
+    """
+    for column in list(table.columns):
+        if not (isinstance(column, str) and column.endswith("_xid")):
+            continue
+        prefix = column[: -len("_xid")]
+        ids, key = f"{prefix}_id", f"{prefix}_key"
+        if ids in table.columns and key not in table.columns:
+            at = table.columns.get_loc(column) + 1
+            table.insert(at, key, key_array(table[ids].array, table[column].array))
+    return table
+
+
+def keyed(report: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """A report whose table carries the join keys (:func:`add_keys`)."""
+
+    @functools.wraps(report)
+    def with_keys(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        return add_keys(report(*args, **kwargs))
+
+    return with_keys
