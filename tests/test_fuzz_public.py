@@ -1058,4 +1058,4 @@ def test_report_arguments_are_validation_errors(loaded: dict[str, pd.DataFrame])
     # Text that reads as a number was always taken, and still is.
     assert len(reports.overtime(entries, hours_per_day="8")) > 0
     tidy = reports.timesheet(entries, by=["person", "person"], pivot=False)
-    assert list(tidy.columns[:3]) == ["person_id", "person_xid", "person_name"]
+    assert list(tidy.columns[:4]) == ["person_id", "person_xid", "person_key", "person_name"]

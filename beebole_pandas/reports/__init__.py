@@ -22,17 +22,15 @@ aggregated export); it never imports ``writeback``.
 >>> reports.timesheet(entries, freq="W")   # doctest: +SKIP
 """
 
+from .burn import HISTORY_START, project_burn, project_hours_before
 from .tables import (
     DIMENSIONS,
     FREQS,
-    HISTORY_START,
     STATUS_ORDER,
     absence_summary,
     approval_status,
     missing_submissions,
     overtime,
-    project_burn,
-    project_hours_before,
     timesheet,
     utilisation,
 )

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .. import reports  # the package: every report function, wherever it lives
 from ..errors import SchemaError
-from . import tables as reports
 from .tables import STATUS_ORDER
 from .tools import NONE_LABEL, ref_key
 

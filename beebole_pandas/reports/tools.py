@@ -579,3 +579,18 @@ def keyed(report: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
         return add_keys(report(*args, **kwargs))
 
     return with_keys
+
+
+def partial_labels(out: pd.DataFrame, freq: str | None) -> list[str]:
+    """The labels of the periods marked ``partial`` in a tidy report."""
+    if freq is None or "partial" not in out.columns or not len(out):
+        return []
+    cut_off = out.loc[out["partial"].to_numpy(dtype=bool, na_value=False), "period"]
+    return [period_label(p, freq) for p in sorted(cut_off.drop_duplicates())]
+
+
+def expected_hours(hours: Any) -> float | Mapping[Any, float]:
+    """``expected_hours_per_day``: a number, or a mapping of them, checked."""
+    if not isinstance(hours, Mapping):
+        return number_arg(hours, "expected_hours_per_day")
+    return {k: number_arg(v, f"expected_hours_per_day[{k!r}]") for k, v in hours.items()}
