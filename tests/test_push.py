@@ -295,7 +295,8 @@ def test_result_frame_renders(fresh_server, client):
         warnings.simplefilter("error")
         result = bp.push(frame, client=client, progress=False)
     assert result.summary == (
-        f"push person: 4 rows: 1 create, 3 unchanged; 4 ok; 1 request sent in {result.seconds:.1f} s"
+        f"push person: 4 rows: 1 create, 3 unchanged; 1 written, 3 unchanged, 0 failed; "
+        f"1 request sent in {result.seconds:.1f} s"
     )
     html = result._repr_html_()
     assert result.summary in html and "HTML-1" in html

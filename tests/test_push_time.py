@@ -37,6 +37,7 @@ def test_time_entries_plan_push_and_rerun(fresh_server, client):
     for ref in ("company", "project", "subproject", "absence"):
         new.iloc[2, new.columns.get_loc(f"{ref}_id")] = pd.NA
         new.iloc[2, new.columns.get_loc(f"{ref}_xid")] = pd.NA
+        new.iloc[2, new.columns.get_loc(f"{ref}_name")] = pd.NA  # names are references too
     frame = pd.concat([frame, new], ignore_index=True)
     plan = bp.plan(frame, client=client)
     assert plan["action"].value_counts().to_dict() == {

@@ -49,7 +49,7 @@ ENTRY_SELECT = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM time_entry te"
 # positions in an ENTRY_SELECT row (plain tuples: rendering is the hot path of time_entry.list)
 ID, PERSON, DATE, HOURS, STATUS = 0, 1, 2, 3, 4
 _REFS = (("company", 5), ("project", 6), ("subproject", 7), ("absence", 8), ("task", 9))
-COMMENT, MEMO = 10, 12
+COMMENT, STIME, MEMO = 10, 11, 12
 
 WORK_KINDS = ("company", "project", "subproject")
 TARGETS = (*WORK_KINDS, "absence")
@@ -272,6 +272,10 @@ def te_update(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     _frozen(row, "changed")
     cols = _entry_content(ctx, req)
     cols["person"] = person
+    stime = row[STIME]
+    if stime and cols["date"] != row[DATE]:
+        # A moved entry keeps its time of day: the export dates entries by stime.
+        cols["stime"] = f"{cols['date']} {str(stime)[11:] or '09:00:00'}"
     assign = ", ".join(f"{c}=?" for c in cols)
     ctx.store.execute(f"UPDATE time_entry SET {assign} WHERE id=?", [*cols.values(), row[ID]])
     return ok(timeEntry=render_entry(ctx, entry_row(ctx, row[ID])))

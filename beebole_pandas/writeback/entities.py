@@ -3,7 +3,10 @@
 A row is addressed by its xid when it has one (created with it when the
 server does not know it), else by its id (updated). Only the writable fields
 that differ from the server are sent; a missing value leaves a field as it
-is, an empty string empties it. ``active`` goes through activate/deactivate.
+is (reported in a warning when the server has a value), an empty string
+empties it; a missing value in a required field (a name) is refused. An xid
+given to an entity the server knows by its id only is refused: the API sets
+xids on creation only. ``active`` goes through activate/deactivate.
 """
 
 from __future__ import annotations
@@ -13,17 +16,20 @@ from typing import Any
 
 from .. import frames
 from ..schema import Entity
-from .state import EntityState, ref_param, ref_text
-from .validate import (
-    Call,
-    RowInput,
-    RowPlan,
+from .checks import (
     check_duplicates,
+    check_identity,
+    check_kept_required,
     check_ref_pairs,
     check_required,
+    derived_note,
+    missing_note,
 )
+from .labels import entity_label
+from .state import EntityState, ref_param, ref_text
+from .validate import Call, RowInput, RowPlan
 
-__all__ = ["plan_entities"]
+__all__ = ["entity_notes", "plan_entities"]
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -128,6 +134,10 @@ def _check_parents(ent: Entity, rows: list[RowInput], state: EntityState) -> Non
 
 
 def plan_entities(ent: Entity, rows: list[RowInput], state: EntityState) -> list[RowPlan]:
+    """One :class:`RowPlan` per row, against the server's rows in ``state``.
+
+    Rows must already carry their type problems (:func:`~.validate.read_rows`).
+    """
     check_duplicates(rows, "xid", what="xid")
     check_duplicates([r for r in rows if r.get("xid") is None], "id", what="id")
     _check_references(ent, rows, state)
@@ -143,23 +153,50 @@ def plan_entities(ent: Entity, rows: list[RowInput], state: EntityState) -> list
             )
         check_required(row, ent, creating=server is None)
         if server is not None:
+            check_identity(row, ent, server)
+            check_kept_required(row, ent, server)
             check_ref_pairs(row, server, refs)
         ids = {"id": row.get("id"), "xid": row.get("xid")}
         if server is not None:
             ids = {"id": server.get("id"), "xid": server.get("xid")}
+        label = entity_label(row, server, ent.name)
         if row.problems:
-            plans.append(RowPlan(row, "invalid", reason="; ".join(row.problems), **ids))
+            plans.append(
+                RowPlan(row, "invalid", reason="; ".join(row.problems), label=label, **ids)
+            )
             continue
         if server is None:
             calls = _entity_calls(ent, row, None, {})
-            plans.append(RowPlan(row, "create", calls=calls, rerun_safe=row.key is not None, **ids))
+            plans.append(
+                RowPlan(
+                    row, "create", calls=calls, rerun_safe=row.key is not None, label=label, **ids
+                )
+            )
             continue
         changes = _entity_diff(ent, row, server)
         calls = _entity_calls(ent, row, server, changes) if changes else []
         action = "update" if calls else "unchanged"
-        plans.append(RowPlan(row, action, changes=changes if calls else {}, calls=calls, **ids))
+        plans.append(
+            RowPlan(row, action, changes=changes if calls else {}, calls=calls, label=label, **ids)
+        )
     _order_waves(ent, plans)
     return plans
+
+
+def entity_notes(ent: Entity, plans: list[RowPlan], state: EntityState) -> list[str]:
+    """The warnings of a plan: what push leaves as it is, and why, without refusing rows."""
+    notes: list[str] = []
+    keyless = sum(1 for p in plans if p.action == "create" and p.row.key is None)
+    if keyless:
+        notes.append(
+            f"{keyless} row(s) have neither id nor xid and will be created; give them an xid "
+            "so that running push again (after a failure) cannot create them twice"
+        )
+    pairs = [(p.row, found) for p in plans if (found := state.find(p.row)) is not None]
+    for note in (missing_note(ent, pairs), derived_note(ent, pairs)):
+        if note is not None:
+            notes.append(note)
+    return notes
 
 
 def _order_waves(ent: Entity, plans: list[RowPlan]) -> None:

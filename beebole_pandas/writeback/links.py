@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..errors import NotFound, SchemaError
 from ..schema import Field
+from .labels import link_label
 from .state import ref_param, ref_text
 from .validate import Call, Ref, RowInput, RowPlan, attrs_entity, normalize
 
@@ -177,6 +178,35 @@ def _link_of(
     return Link(owner_kind, owner, other_kind, other)
 
 
+def _sides(kind: LinkKind, member_owner: str | None) -> tuple[str, str]:
+    """The column prefixes of a link's two sides, owner first."""
+    if kind.name == "group_assignment":
+        return "entity", "group"
+    if kind.name == "project_manager":
+        return "project", "person"
+    return member_owner or "company", "member"
+
+
+def _label(
+    frame: pd.DataFrame,
+    position: int,
+    prefixes: tuple[str, str],
+    ref: Callable[[int, str], Ref | None],
+) -> str:
+    sides = []
+    for prefix in prefixes:
+        try:
+            side = ref(position, prefix)
+        except ValueError:  # the row's own reason says what is wrong
+            side = None
+        try:
+            name = _text(frame, f"{prefix}_name", position)
+        except ValueError:
+            name = None
+        sides.append((name, side))
+    return link_label((sides[0], sides[1]))
+
+
 def _listed_by(kind: LinkKind, link: Link) -> tuple[str, Ref]:
     """The entity whose list request shows the link: the group, else the owner."""
     return (
@@ -233,18 +263,22 @@ def plan_links(
     existing, missing, reads = _read_links(kind, listers, client)
     plans: list[RowPlan] = []
     seen: dict[Link, Any] = {}
+    prefixes = _sides(kind, member_owner)
     for position, (label, link) in enumerate(zip(frame.index, links, strict=True)):
         row = RowInput(label, position, {})
+        shown = _label(frame, position, prefixes, ref)
         if isinstance(link, str):
-            plans.append(RowPlan(row, "invalid", reason=link))
+            plans.append(RowPlan(row, "invalid", reason=link, label=shown))
             continue
         lister = _listed_by(kind, link)
         if lister in missing:
             reason = f"unknown {lister[0]} {ref_text(lister[1])}: no such {lister[0]} on the server"
-            plans.append(RowPlan(row, "invalid", reason=reason))
+            plans.append(RowPlan(row, "invalid", reason=reason, label=shown))
             continue
         if link in seen:
-            plans.append(RowPlan(row, "invalid", reason=f"the same link as row {seen[link]!r}"))
+            plans.append(
+                RowPlan(row, "invalid", reason=f"the same link as row {seen[link]!r}", label=shown)
+            )
             continue
         seen[link] = label
         add, drop = kind.services(link.owner_kind)
@@ -257,5 +291,6 @@ def plan_links(
             action, calls = (
                 ("unchanged", []) if link in existing else ("create", [Call(add, params)])
             )
-        plans.append(RowPlan(row, action, calls=calls, note="" if calls else f"link {action}"))
+        note = "" if calls else f"link {action}"
+        plans.append(RowPlan(row, action, calls=calls, note=note, label=shown))
     return plans, reads

@@ -12,7 +12,7 @@ plain DataFrame.
 ...                   "id": pd.array([3], dtype="Int64"), "xid": pd.array([None], dtype="string")}),
 ...     entity="person", requests=1, seconds=0.1)
 >>> r.summary
-'push person: 1 row: 1 update; 1 ok; 1 request sent in 0.1 s'
+'push person: 1 row: 1 update; 1 written, 0 unchanged, 0 failed; 1 request sent in 0.1 s'
 """
 
 from __future__ import annotations
@@ -25,16 +25,33 @@ import pandas as pd
 
 __all__ = ["PLAN_COLUMNS", "RESULT_COLUMNS", "PlanFrame", "PushResult"]
 
-PLAN_COLUMNS = ["action", "changes", "reason", "requests", "id", "xid"]
-RESULT_COLUMNS = ["action", "status", "message", "id", "xid"]
+PLAN_COLUMNS = ["action", "label", "changes", "reason", "requests", "id", "xid"]
+RESULT_COLUMNS = ["action", "label", "status", "message", "id", "xid"]
 
 _ACTION_ORDER = ("create", "update", "unchanged", "invalid", "delete", "missing")
-_STATUS_ORDER = ("ok", "error", "skipped")
 _COLOURS = {"error": "#fde2e1", "invalid": "#fde2e1", "skipped": "#fff4d6"}
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+#: Actions that write nothing: an ok row with one of them was left as it was.
+_NOTHING_SENT = ("unchanged", "missing")
+#: How the summary names, per verb, rows written and rows left as they were.
+_OUTCOME_WORDS = {"push": ("written", "unchanged"), "delete": ("deleted", "already gone")}
+
+
+def _outcomes(actions: list[str], statuses: list[str], verb: str) -> str:
+    """``2 written, 10 unchanged, 0 failed`` (and ``, 3 skipped`` when some were)."""
+    done, kept = _OUTCOME_WORDS.get(verb, ("applied", "unchanged"))
+    counted = Counter(
+        ("kept" if action in _NOTHING_SENT else "done") if status == "ok" else status
+        for action, status in zip(actions, statuses, strict=True)
+    )
+    text = f"{counted['done']} {done}, {counted['kept']} {kept}, {counted['error']} failed"
+    others = sorted(k for k in counted if k not in ("done", "kept", "error"))
+    return text + "".join(f", {counted[k]} {k}" for k in others)
 
 
 def _counts(series: pd.Series, order: tuple[str, ...]) -> str:
@@ -109,7 +126,8 @@ class _Reported(pd.DataFrame):
 class PlanFrame(_Reported):
     """What :func:`beebole_pandas.writeback.push.push` would do, row by row.
 
-    Columns: ``action`` (create, update, unchanged, invalid), ``changes``
+    Columns: ``action`` (create, update, unchanged, invalid), ``label`` (the
+    row as people name it: a name, an entry's day and hours), ``changes``
     (``field: before → after``), ``reason`` (why a row is invalid),
     ``requests`` (write requests the row costs), ``id`` and ``xid``.
 
@@ -165,8 +183,9 @@ class PlanFrame(_Reported):
 class PushResult(_Reported):
     """What :func:`beebole_pandas.writeback.push.push` did, row by row.
 
-    Columns: ``action``, ``status`` (ok, error, skipped), ``message``, and the
-    ``id`` / ``xid`` of the entity (the one assigned, for created rows).
+    Columns: ``action``, ``label`` (the row as people name it), ``status``
+    (ok, error, skipped), ``message``, and the ``id`` / ``xid`` of the entity
+    (the one assigned, for created rows).
 
     Attributes: :attr:`requests` (write requests sent), :attr:`reads`,
     :attr:`seconds`, :attr:`ok` (every row ok).
@@ -233,11 +252,20 @@ class PushResult(_Reported):
 
     @property
     def summary(self) -> str:
-        """One line: the actions, the statuses, the requests sent and the time."""
+        """One line: the actions, the rows written, left unchanged and failed,
+        the requests sent and the time."""
         n = len(self)
         actions = _counts(self["action"], _ACTION_ORDER) if n else "nothing to do"
-        statuses = _counts(self["status"], _STATUS_ORDER) if n else ""
-        verb = self._info.get("verb", "push")
+        verb = str(self._info.get("verb", "push"))
+        statuses = (
+            _outcomes(
+                [str(a) for a in self["action"].tolist()],
+                [str(s) for s in self["status"].tolist()],
+                verb,
+            )
+            if n
+            else ""
+        )
         dry = " (dry run, nothing sent)" if self._info.get("dry_run") else ""
         return (
             f"{verb} {self.entity}: {_plural(n, 'row')}: {actions}; {statuses}; "

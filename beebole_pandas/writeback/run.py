@@ -84,7 +84,8 @@ def _progress(total: int, enabled: bool, label: str) -> Any:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return None
-    return tqdm(total=total, desc=label, unit="row", leave=False)
+    # leave=True: the bar stays at 100% when done, as the record of what was sent.
+    return tqdm(total=total, desc=label, unit="row", leave=True)
 
 
 def run(

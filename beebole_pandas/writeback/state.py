@@ -1,11 +1,11 @@
-"""Read the server state a push is planned against: fresh, and with few requests.
+"""Read the entity rows a push is planned against: fresh, and with few requests.
 
 One list request per scope, and a ``get`` only for the few rows not found
-where they say they are; time entries only around the frame's dates. Every
-read of rows to diff bypasses the cache (``refresh=True``): a plan made from
-stale data would send the wrong writes. Whether a referenced entity exists is
-asked through the cache (entities are never deleted). Server rows go through :func:`beebole_pandas.frames.to_frame` and the
-same normalisation as the user's rows, so an unchanged frame diffs to nothing.
+where they say they are (time entries: :mod:`.time_state`). Every read of
+rows to diff bypasses the cache (``refresh=True``): a plan made from stale
+data would send the wrong writes. Server rows go through
+:func:`beebole_pandas.frames.to_frame` and the same normalisation as the
+user's rows, so an unchanged frame diffs to nothing.
 """
 
 from __future__ import annotations
@@ -14,24 +14,21 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import pandas as pd
-
 from .. import frames
-from ..errors import BeeboleError, NotFound
-from ..load.entities import flatten_tree, load_entity
-from ..load.time_entries import person_entries, time_entries, use_export
+from ..errors import NotFound
+from ..load.entities import flatten_tree
 from ..schema import Entity, entity
-from .validate import Ref, RowInput, date_runs, read_rows
+from .validate import Ref, RowInput, read_rows
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "GET_AT_MOST",
     "EntityState",
-    "TimeState",
     "read_entity_state",
-    "read_time_state",
     "ref_param",
-    "unknown_references",
+    "ref_text",
+    "requests_used",
 ]
 
 
@@ -208,160 +205,9 @@ def read_entity_state(ent: Entity, rows: list[RowInput], client: _Caller) -> Ent
     return state
 
 
-@dataclass
-class TimeState:
-    """The server's time entries of the frame's people around the frame's dates.
-
-    ``runs`` holds, per person, the (first, last) date runs that were read.
-    """
-
-    rows: dict[int, RowInput] = field(default_factory=dict)
-    runs: dict[Ref, list[tuple[str, str]]] = field(default_factory=dict)
-    missing_people: set[Ref] = field(default_factory=set)
-    reads: int = 0
-
-
-def read_time_state(rows: list[RowInput], client: _Caller) -> TimeState:
-    """The server's entries of the frame's people, around the frame's dates only.
-
-    The frame's dates are grouped into runs (see
-    :func:`~beebole_pandas.writeback.validate.date_runs`), so rows a year apart do not
-    read the year between them. In each run, :func:`beebole_pandas.load.time_entries.use_export`
-    (the rule :func:`~beebole_pandas.time_entries` follows) chooses between one
-    :func:`~beebole_pandas.load.time_entries.person_entries` per person over that
-    person's dates and the export of everyone's entries over the run, plus a
-    list for each person the export shows no entry of (to tell an unknown
-    person from a quiet one).
-    """
-    people: dict[Ref, list[str]] = {}
-    for row in rows:
-        person = row.ref("person")
-        if person is not None and row.get("date") is not None:
-            people.setdefault(person, []).append(row.get("date"))
-    state = TimeState()
-    before = _requests_used(client)
-    for first, last in date_runs(d for dates in people.values() for d in dates):
-        inside = {p: [d for d in dates if first <= d <= last] for p, dates in people.items()}
-        inside = {p: dates for p, dates in inside.items() if dates}
-        if use_export(client, [ref_param(p) for p in inside], first, last):
-            _read_by_export(state, inside, (first, last), client)
-        else:
-            _read_per_person(state, inside, client)
-    state.reads = _requests_used(client) - before
-    return state
-
-
-def _read_per_person(state: TimeState, people: dict[Ref, list[str]], client: _Caller) -> None:
-    """One ``time_entry.list`` per person and run of that person's dates."""
-    for person, dates in sorted(people.items(), key=lambda item: str(item[0])):
-        for first, last in date_runs(dates):
-            runs = state.runs.setdefault(person, [])
-            if (first, last) not in runs:
-                runs.append((first, last))
-            try:
-                frame = person_entries(client, ref_param(person), first, last, refresh=True)
-            except NotFound:
-                state.missing_people.add(person)
-                break
-            # Name the person as the frame's rows do (by id or by xid), so that a
-            # row naming by id a person who has an xid still finds its entries.
-            frame = frame.assign(
-                person_id=pd.array(
-                    [person[1] if person[0] == "id" else None] * len(frame), dtype="Int64"
-                ),
-                person_xid=pd.array(
-                    [person[1] if person[0] == "xid" else None] * len(frame), dtype="string"
-                ),
-            )
-            _add_entries(state, frame)
-
-
-def _add_entries(state: TimeState, frame: Any) -> None:
-    ent = entity("time_entry")
-    for server_row in read_rows(frame, ent):
-        ident = server_row.get("id")
-        if ident is not None:
-            state.rows[ident] = server_row
-
-
-def _requests_used(client: Any) -> int:
+def requests_used(client: Any) -> int:
+    """Requests the client's meter counted today (0 for a client without one)."""
     try:
         return int(client.budget.requests_used)
     except (AttributeError, TypeError, ValueError):  # a client without a meter
         return 0
-
-
-def _read_by_export(
-    state: TimeState, people: dict[Ref, list[str]], run: tuple[str, str], client: Any
-) -> None:
-    """Everyone's entries over ``run`` by export, and lists for the people it does not show."""
-    for person in people:
-        state.runs.setdefault(person, []).append(run)
-    found = TimeState()
-    _add_entries(found, time_entries(run[0], run[1], client=client, refresh=True))
-    state.rows.update(found.rows)
-    seen = {row.ref("person") for row in found.rows.values()}
-    # A person without entries in the export may not exist: ask about those only.
-    quiet = {p: dates for p, dates in people.items() if p not in seen}
-    if quiet:
-        _read_per_person(state, quiet, client)
-
-
-#: The entities a time entry refers to, each checked against the server before a push.
-_REFERENCED = ("company", "project", "subproject", "task", "absence")
-
-
-def unknown_references(
-    rows: list[RowInput], state: TimeState, client: _Caller
-) -> dict[tuple[str, Ref], str]:
-    """The references of time-entry rows the server does not know, with the reason.
-
-    A reference the server's entries (just read) already show exists; the
-    others are checked before anything is sent, through the client's cache:
-    one ``<kind>.get`` each when there are few, else the loader's list of
-    them all. Entities are never deleted, so a cached answer stays true. The
-    requests made are added to ``state.reads``.
-
-    Examples
-    --------
-    >>> unknown_references(rows, state, client)                     # doctest: +SKIP
-    {('project', ('id', 999999)): 'unknown project_id 999999: no such project on the server'}
-    """
-    seen: set[tuple[str, Ref]] = set()
-    for server in state.rows.values():
-        for kind in _REFERENCED:
-            ref = server.ref(kind)
-            if ref is not None:
-                seen.add((kind, ref))
-    wanted: dict[str, set[Ref]] = {}
-    for row in rows:
-        for kind in _REFERENCED:
-            ref = row.ref(kind)
-            if ref is not None and (kind, ref) not in seen:
-                wanted.setdefault(kind, set()).add(ref)
-    unknown: dict[tuple[str, Ref], str] = {}
-    before = _requests_used(client)
-    for kind, refs in sorted(wanted.items()):
-        missing = _missing_refs(kind, refs, client)
-        for ref in missing:
-            unknown[(kind, ref)] = (
-                f"unknown {kind}_{ref[0]} {ref[1]!r}: no such {kind} on the server"
-            )
-    state.reads += _requests_used(client) - before
-    return unknown
-
-
-def _missing_refs(kind: str, refs: set[Ref], client: Any) -> set[Ref]:
-    if len(refs) <= GET_AT_MOST:
-        missing = set()
-        for ref in sorted(refs, key=str):
-            try:
-                client.call(f"{kind}.get", **ref_param(ref))
-            except NotFound:
-                missing.add(ref)
-            except BeeboleError as exc:  # e.g. a token that may not read it: the server decides
-                logger.debug("cannot check %s %s: %s", kind, ref_text(ref), exc)
-        return missing
-    frame = load_entity(kind, client=client)
-    known = {r.key for r in read_rows(frame, entity(kind))}
-    return refs - known

@@ -1,52 +1,48 @@
-"""Time entries: plan their write-back, and the approval workflow.
+"""Time entries: plan their write-back.
 
-A time entry with an ``id`` is updated (the API wants the whole entry); one
-without is created, unless the server already holds an entry with the same
-person, date, entity, task, hours and comment that no other row claims: then
-it is that entry, created by an earlier push whose answer was lost. That
+A time entry with an ``id`` is updated (the API wants the whole entry, and
+takes a new date, person or entity in it: a changed date moves the entry);
+one without is created, unless the server already holds an entry with the
+same person, date, entity, task, hours and comment that no other row claims:
+then it is that entry, created by an earlier push whose answer was lost. That
 match is what makes a re-run after a crash safe.
+
+Entries are read around the frame's dates; an entry whose date was changed is
+found where it was, over the period the frame was loaded for (see
+:func:`~.time_state.read_time_state`), so that moving it is one update, safe to
+send again. Names in the reference columns are references too (see
+:mod:`.names`).
+
+The workflow (submit, approve ...) lives in :mod:`.workflow`; ``workflow``
+and ``WORKFLOW_VERBS`` are offered here too.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
 
 from .. import frames
-from ..api.client import resolve_client
-from ..errors import BeeboleError, PushError, SchemaError, ValidationError
-from ..load.scopes import shown
 from ..schema import STATUS_LABELS, entity
-from .results import PushResult
-from .state import TimeState, ref_param, ref_text
-from .validate import (
-    Call,
-    Ref,
-    RowInput,
-    RowPlan,
+from .checks import (
     check_duplicates,
     check_ref_pairs,
     check_required,
-    detect_entity,
-    read_rows,
+    missing_note,
     time_entry_target,
 )
+from .labels import entry_label
+from .names import Directory, resolve_names
+from .state import ref_text, requests_used
+from .time_state import TimeState, read_time_state, unknown_references
+from .validate import Call, Ref, RowInput, RowPlan, loaded_scope
+from .workflow import WORKFLOW_VERBS, workflow
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["WORKFLOW_VERBS", "plan_time_entries", "workflow"]
-
-#: Workflow verb → the status an entry must have for the verb to apply.
-WORKFLOW_VERBS: dict[str, str] = {
-    "submit": "draft or rejected",
-    "approve": "submitted",
-    "reject": "submitted",
-    "lock": "approved",
-    "unlock": "locked",
-}
+__all__ = ["WORKFLOW_VERBS", "plan_time_entries", "plan_time_frame", "workflow"]
 
 _FROZEN = {"a", "l"}
 
@@ -152,15 +148,38 @@ def _payload(row: RowInput, *, update: bool = False) -> dict[str, Any]:
     return frames.to_payload("time_entry", values, identity=update)
 
 
+def _not_found(ident: int, person: Ref | None, state: TimeState) -> str:
+    runs = state.runs.get(person, []) if person is not None else []
+    dates = ", ".join(a if a == b else f"{a} to {b}" for a, b in sorted(set(runs)))
+    where = f" for person {ref_text(person)} on {dates}" if runs else ""
+    return (
+        f"time entry {ident} not found on the server{where}: it was deleted, or it is on "
+        "another date or person than those read (push looks for a moved entry over the "
+        "period the frame was loaded for, when the frame still records it); reload the "
+        "entries over its old date and edit it there. Dropping its id would log its hours "
+        "twice if it still exists"
+    )
+
+
 def plan_time_entries(
-    rows: list[RowInput], state: TimeState, *, unknown: dict[tuple[str, Ref], str] | None = None
+    rows: list[RowInput],
+    state: TimeState,
+    *,
+    unknown: dict[tuple[str, Ref], str] | None = None,
+    names: Directory | None = None,
 ) -> list[RowPlan]:
     """One :class:`RowPlan` per row, against the server's entries in ``state``.
 
-    Rows must already carry their type problems (:func:`read_rows`).
+    Rows must already carry their type problems (:func:`~.validate.read_rows`)
+    and their names resolved (:func:`~.names.resolve_names`).
     ``unknown`` maps the references the server does not know, as
-    ``(kind, ref)``, to the reason (see :func:`~beebole_pandas.writeback.state.unknown_references`).
+    ``(kind, ref)``, to the reason (see :func:`~beebole_pandas.writeback.time_state.unknown_references`);
+    ``names`` gives the rows' labels the server's names.
     """
+
+    def name_of(kind: str, ref: Ref) -> str | None:
+        return names.known.get((kind, ref)) if names is not None else None
+
     ent = entity("time_entry")
     check_duplicates(rows, "id", what="time entry id")
     for row in rows:
@@ -188,8 +207,13 @@ def plan_time_entries(
             ignored = _ignored_parent(row, found)
             if ignored:
                 row.problems.append(ignored)
+        label = entry_label(_merged(row, found) if found is not None else row, name_of)
         if row.problems:
-            plans.append(RowPlan(row, "invalid", reason="; ".join(row.problems), id=row.get("id")))
+            plans.append(
+                RowPlan(
+                    row, "invalid", reason="; ".join(row.problems), id=row.get("id"), label=label
+                )
+            )
             continue
         ident = row.get("id")
         if ident is None:
@@ -202,23 +226,20 @@ def plan_time_entries(
                         "unchanged",
                         id=server.get("id"),
                         note=f"already on the server as entry {server.get('id')}",
+                        label=label,
                     )
                 )
                 continue
-            plans.append(RowPlan(row, "create", calls=[Call("time_entry.create", _payload(row))]))
-            continue
-        found = state.rows.get(ident)
-        if found is None:
-            runs = state.runs.get(person, []) if person is not None else []
-            dates = ", ".join(a if a == b else f"{a} to {b}" for a, b in runs)
-            where = f" for person {ref_text(person)} on {dates}" if runs else ""
             plans.append(
                 RowPlan(
-                    row,
-                    "invalid",
-                    id=ident,
-                    reason=f"time entry {ident} not found on the server{where}: deleted, or moved "
-                    "to another person or outside the frame's dates; drop its id to create it again",
+                    row, "create", calls=[Call("time_entry.create", _payload(row))], label=label
+                )
+            )
+            continue
+        if found is None:
+            plans.append(
+                RowPlan(
+                    row, "invalid", id=ident, reason=_not_found(ident, person, state), label=label
                 )
             )
             continue
@@ -226,11 +247,11 @@ def plan_time_entries(
         whole = _merged(row, server)
         changes = _diff(whole, server)
         if not changes:
-            plans.append(RowPlan(row, "unchanged", id=ident))
+            plans.append(RowPlan(row, "unchanged", id=ident, label=label))
             continue
         status = server.get("status")
         if status in _FROZEN:
-            label = STATUS_LABELS[status]
+            frozen = STATUS_LABELS[status]
             how = "unlock it" if status == "l" else "have it rejected"
             plans.append(
                 RowPlan(
@@ -238,8 +259,9 @@ def plan_time_entries(
                     "invalid",
                     changes=changes,
                     id=ident,
-                    reason=f"time entry {ident} on {server.get('date')} is {label}: "
-                    f"{label} entries cannot be changed; {how} first",
+                    reason=f"time entry {ident} on {server.get('date')} is {frozen}: "
+                    f"{frozen} entries cannot be changed; {how} first",
+                    label=label,
                 )
             )
             continue
@@ -250,112 +272,53 @@ def plan_time_entries(
                 changes=changes,
                 id=ident,
                 calls=[Call("time_entry.update", _payload(whole, update=True))],
+                label=label,
             )
         )
     return plans
 
 
-def workflow(
-    frame: pd.DataFrame,
-    verb: str,
-    *,
-    memo: str | None = None,
-    client: Any = None,
-) -> PushResult:
-    """Submit, approve, reject, lock or unlock the frame's people over its dates.
+def plan_time_frame(
+    frame: pd.DataFrame, rows: list[RowInput], client: Any
+) -> tuple[list[RowPlan], int, list[str]]:
+    """Read the server around the frame's rows and plan them: the plans, the reads, the notes.
 
-    One request per person, over the first to the last date of that person's
-    rows. Entries not in the status the verb applies to are left alone by the
-    server.
-
-    Parameters
-    ----------
-    frame
-        A time-entry frame (``person_id``/``person_xid`` and ``date`` are used).
-    verb
-        ``"submit"``, ``"approve"``, ``"reject"``, ``"lock"`` or ``"unlock"``.
-    memo
-        The reason, for ``"reject"`` (required there).
-    client
-        The client; the default one when None.
-
-    Returns
-    -------
-    PushResult
-        One row per person: ``action`` (the verb), ``status``, ``message``,
-        ``person_id``, ``person_xid``, ``from``, ``to``.
-
-    Examples
-    --------
-    >>> entries = bb.time_entries("2026-10-01", "2026-10-31")   # doctest: +SKIP
-    >>> workflow(entries, "approve").summary                      # doctest: +SKIP
-    'approve time_entry: 12 rows: 12 approve; 12 ok; 12 requests sent in 0.3 s'
+    The order matters for the budget: people given by name are looked up
+    first (the entries are read per person), then the entries; then the
+    references the rows give by id or xid that the server's entries do not
+    already show, and last the other names (not within an unknown project).
     """
-    import time
-
-    if not isinstance(verb, str) or verb not in WORKFLOW_VERBS:
-        raise SchemaError(
-            f"unknown workflow step {verb!r}; valid steps are: {', '.join(WORKFLOW_VERBS)}"
+    book = Directory(client)
+    before = requests_used(client)
+    resolve_names([r for r in rows if r.ref("person") is None], {}, book, kinds=("person",))
+    early = requests_used(client) - before
+    state = read_time_state(rows, client, loaded=loaded_scope(frame))
+    unknown = unknown_references(rows, state, client)
+    before = requests_used(client)
+    book.learn(state.rows.values())
+    servers = {r.position: state.rows[r.get("id")] for r in rows if r.get("id") in state.rows}
+    resolve_names(rows, servers, book, unknown=unknown)
+    state.reads += early + requests_used(client) - before
+    plans = plan_time_entries(rows, state, unknown=unknown, names=book)
+    notes: list[str] = []
+    moved = sum(
+        1
+        for r in rows
+        if r.get("status") is not None
+        and r.get("id") in state.rows
+        and state.rows[r.get("id")].get("status") != r.get("status")
+    )
+    if moved:
+        notes.append(
+            f"{moved} row(s) have a status other than the server's; push does not change "
+            "statuses: use df.beebole.submit(), approve(), reject(memo=...), lock() or unlock()"
         )
-    if memo is not None and not isinstance(memo, str):
-        raise ValidationError(f"memo={shown(memo)} must be text saying why (a str)")
-    if verb == "reject" and not memo:
-        raise SchemaError("reject needs a memo= saying why, for the person whose time is rejected")
-    if not isinstance(frame, pd.DataFrame):
-        raise PushError(f"expected a pandas DataFrame, got {type(frame).__name__}")
-    ent = detect_entity(frame, "time_entry" if "hours" in frame.columns else None)
-    if ent.name != "time_entry":
-        raise SchemaError(f"{verb} works on time-entry frames; this frame holds {ent.name} rows")
-    client = resolve_client(client)
-    started = time.perf_counter()
-    spans: dict[Ref, list[str]] = {}
-    for row in read_rows(frame, ent):
-        person, day = row.ref("person"), row.get("date")
-        if person is not None and day is not None:
-            spans.setdefault(person, []).append(day)
-    records: list[dict[Hashable, Any]] = []
-    sent = 0
-    for person, days in sorted(spans.items(), key=lambda item: str(item[0])):
-        params: dict[str, Any] = {"person": ref_param(person), "from": min(days), "to": max(days)}
-        if verb == "reject":
-            params["memo"] = memo
-        record: dict[Hashable, Any] = {
-            "action": verb,
-            "person_id": person[1] if person[0] == "id" else None,
-            "person_xid": person[1] if person[0] == "xid" else None,
-            "from": params["from"],
-            "to": params["to"],
-        }
-        try:
-            sent += 1
-            client.call(f"time_entry.{verb}", **params)
-        except BeeboleError as exc:
-            record.update(status="error", message=str(exc))
-        else:
-            record.update(
-                status="ok",
-                message=f"{verb} applied to the {WORKFLOW_VERBS[verb]} entries",
-            )
-        records.append(record)
-    if sent:
-        client.invalidate("time_entry")
-    columns = ["action", "status", "message", "person_id", "person_xid", "from", "to"]
-    table = pd.DataFrame(records, columns=columns)
-    table = table.astype(
-        {
-            "action": "string",
-            "status": "string",
-            "message": "string",
-            "person_id": "Int64",
-            "person_xid": "string",
-        }
+    stale = book.stale_note()
+    if stale is not None:
+        notes.append(stale)
+    note = missing_note(
+        entity("time_entry"), [(r, servers[r.position]) for r in rows if r.position in servers]
     )
-    for column in ("from", "to"):
-        table[column] = pd.to_datetime(table[column])
-    return PushResult(
-        table,
-        entity="time_entry",
-        verb=verb,
-        requests=sent,
-        seconds=time.perf_counter() - started,
-    )
+    if note is not None:
+        notes.append(note)
+    return plans, state.reads, notes

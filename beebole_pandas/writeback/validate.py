@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,17 +25,23 @@ import pandas as pd
 from ..errors import SchemaError, ValidationError
 from ..frames import check_columns
 from ..load.scopes import shown
-from ..schema import ENTITIES, STATUS_CODES, TIME_ENTRY_TARGETS, Entity, Field, entity
+from ..schema import ENTITIES, STATUS_CODES, Entity, Field, entity
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "ALL_COLUMNS",
+    "Call",
+    "Loaded",
     "Ref",
     "RowInput",
+    "RowPlan",
     "attrs_entity",
     "check_entity_name",
+    "date_runs",
     "detect_entity",
+    "is_derived",
+    "loaded_scope",
     "normalize",
     "read_rows",
     "unknown_columns",
@@ -44,8 +50,11 @@ __all__ = [
 #: A reference to an entity: ("id", 3) or ("xid", "C1").
 Ref = tuple[str, Any]
 
-#: Every column of every entity frame: what push and delete may read.
-ALL_COLUMNS: frozenset[str] = frozenset(c for e in ENTITIES.values() for c in e.columns)
+#: Every column of every entity frame but the join keys (derived, never read):
+#: what push and delete may read.
+ALL_COLUMNS: frozenset[str] = frozenset(
+    f.column for e in ENTITIES.values() for f in e.fields if f.keyed is None
+)
 
 
 def attrs_entity(frame: pd.DataFrame, key: str = "entity") -> Any:
@@ -56,6 +65,55 @@ def attrs_entity(frame: pd.DataFrame, key: str = "entity") -> Any:
     """
     info = frame.attrs.get("beebole") if isinstance(frame.attrs, Mapping) else None
     return info.get(key) if isinstance(info, Mapping) else None
+
+
+class Loaded(NamedTuple):
+    """What a time-entry frame was loaded for: the period, and the people
+    (as the user named them; None for everyone)."""
+
+    first: str
+    last: str
+    people: Any
+
+
+def loaded_scope(frame: pd.DataFrame) -> Loaded | None:
+    """What a time-entry frame was loaded for (``attrs["beebole"]["scope"]``), or None.
+
+    A hint for finding entries whose date or person the user changed: the
+    entry was somewhere there when the frame was loaded. Anything but two
+    ``YYYY-MM-DD`` dates in order is no record.
+    """
+    scope = attrs_entity(frame, "scope")
+    if not isinstance(scope, Mapping):
+        return None
+    first, last = scope.get("start"), scope.get("end")
+    if not isinstance(first, str) or not isinstance(last, str):
+        return None
+    try:
+        if date.fromisoformat(first) <= date.fromisoformat(last):
+            return Loaded(first, last, scope.get("person"))
+    except ValueError:
+        pass
+    return None
+
+
+def is_derived(column: Any, ent: Entity | None = None) -> bool:
+    """A join key (``key``, ``<ref>_key``): derived from the id and xid columns,
+    read-only, never a diff, never a reason to refuse a row.
+
+    Told by the schema (``Field.keyed``) and, for frames of other shapes, by
+    the name, so that a key column is ignored whichever entity it came from.
+
+    >>> is_derived("company_key"), is_derived("name")
+    (True, False)
+    """
+    if not isinstance(column, str):
+        return False
+    if column == "key" or column.endswith("_key"):
+        return True
+    if ent is not None and column in ent.columns:
+        return ent.field(column).keyed is not None
+    return False
 
 
 def check_entity_name(name: Any) -> str | None:
@@ -104,22 +162,26 @@ def detect_entity(frame: pd.DataFrame, entity_name: str | None = None) -> Entity
     name = check_entity_name(entity_name)
     if name is not None:
         return entity(name)
-    known = [c for c in frame.columns if isinstance(c, str) and c in ALL_COLUMNS]
+    # Join keys are on every frame: they tell nothing about the entity.
+    known = [
+        c for c in frame.columns if isinstance(c, str) and c in ALL_COLUMNS and not is_derived(c)
+    ]
     if not known:
         raise SchemaError(
             "cannot tell which Beebole entity this frame holds: none of its columns "
             f"({', '.join(map(str, frame.columns[:8]))}) is a Beebole column; "
             f"pass entity= one of: {', '.join(ENTITIES)}"
         )
-    fitting = [e for e in ENTITIES.values() if set(known) <= set(e.columns)]
+    own = {e.name: {c for c in e.columns if not is_derived(c)} for e in ENTITIES.values()}
+    fitting = [e for e in ENTITIES.values() if set(known) <= own[e.name]]
     if not fitting:
         # A stray column from another entity: fall back to the best overlap.
-        best = max(len(set(known) & set(e.columns)) for e in ENTITIES.values())
-        fitting = [e for e in ENTITIES.values() if len(set(known) & set(e.columns)) == best]
+        best = max(len(set(known) & own[e.name]) for e in ENTITIES.values())
+        fitting = [e for e in ENTITIES.values() if len(set(known) & own[e.name]) == best]
     candidates = fitting
     if len(fitting) > 1:
         # Prefer the entities whose own columns the frame covers most.
-        cover = {e.name: len(set(known) & set(e.columns)) / len(e.columns) for e in fitting}
+        cover = {e.name: len(set(known) & own[e.name]) / len(own[e.name]) for e in fitting}
         top = max(cover.values())
         fitting = [e for e in fitting if cover[e.name] == top]
     if len(fitting) > 1:
@@ -137,8 +199,11 @@ def detect_entity(frame: pd.DataFrame, entity_name: str | None = None) -> Entity
 
 
 def unknown_columns(frame: pd.DataFrame, ent: Entity) -> list[str]:
-    """Columns of ``frame`` that are not in ``ent``'s schema (push ignores them)."""
-    return [str(c) for c in frame.columns if c not in ent.columns]
+    """Columns of ``frame`` that are not in ``ent``'s schema (push ignores them).
+
+    Join keys are not counted: they are derived, and ignored without a word.
+    """
+    return [str(c) for c in frame.columns if c not in ent.columns and not is_derived(c)]
 
 
 # -- value normalisation ----------------------------------------------------------
@@ -265,7 +330,9 @@ def _is_id(fld: Field) -> bool:
 class RowInput:
     """One frame row in normalised form, with what validation found.
 
-    ``values`` holds only the schema columns present in the frame.
+    ``values`` holds only the schema columns present in the frame (join keys
+    never: they are derived). ``gaps`` holds, for the columns present whose
+    value is missing, that value as the user wrote it (``nan``, ``None``).
     """
 
     label: Hashable
@@ -273,6 +340,7 @@ class RowInput:
     values: dict[str, Any]
     problems: list[str] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)  # columns whose value had the wrong type
+    gaps: dict[str, Any] = field(default_factory=dict)
 
     def get(self, column: str) -> Any:
         return self.values.get(column)
@@ -302,89 +370,26 @@ class RowInput:
 def read_rows(frame: pd.DataFrame, ent: Entity) -> list[RowInput]:
     """Normalise every row of ``frame`` and record type problems per row.
 
-    Only the schema columns present in the frame are read; the frame is not
-    modified.
+    Only the schema columns present in the frame are read, join keys aside;
+    the frame is not modified.
     """
-    present = [f for f in ent.fields if f.column in frame.columns]
+    present = [f for f in ent.fields if f.column in frame.columns and not is_derived(f.column, ent)]
     columns = {f.column: frame[f.column].tolist() for f in present}
     rows: list[RowInput] = []
     for position, label in enumerate(frame.index):
         row = RowInput(label, position, {})
         for fld in present:
+            value = columns[fld.column][position]
             try:
-                row.values[fld.column] = normalize(fld, columns[fld.column][position])
+                row.values[fld.column] = normalize(fld, value)
+                if row.values[fld.column] is None:
+                    row.gaps[fld.column] = value
             except ValueError as exc:
                 row.values[fld.column] = None
                 row.problems.append(str(exc))
                 row.bad.add(fld.column)
         rows.append(row)
     return rows
-
-
-def _where(rows: Sequence[RowInput]) -> str:
-    return ", ".join(repr(r.label) for r in rows)
-
-
-def check_duplicates(rows: Iterable[RowInput], column: str, *, what: str) -> None:
-    """Mark every row sharing a non-missing ``column`` value with another row."""
-    seen: dict[Any, list[RowInput]] = {}
-    for row in rows:
-        value = row.get(column)
-        if value is not None:
-            seen.setdefault(value, []).append(row)
-    for value, group in seen.items():
-        if len(group) > 1:
-            for row in group:
-                row.problems.append(
-                    f"duplicate {what} {value!r}: rows {_where(group)} of the frame "
-                    "all claim it; keep one row per entity"
-                )
-
-
-def time_entry_target(row: RowInput) -> tuple[str, Ref] | None:
-    """What a time entry is logged on: the absence, else the deepest of
-    subproject / project / company (loaders fill the ancestors too)."""
-    absence = row.ref("absence")
-    if absence is not None:
-        return ("absence", absence)
-    for name in ("subproject", "project", "company"):
-        ref = row.ref(name)
-        if ref is not None:
-            return (name, ref)
-    return None
-
-
-def check_required(row: RowInput, ent: Entity, *, creating: bool) -> None:
-    """Required fields and value ranges, for the row's intended action."""
-    if ent.name == "time_entry":
-        if row.get("date") is None and "date" not in row.bad:
-            row.problems.append("date is missing: a time entry needs a date (YYYY-MM-DD)")
-        hours = row.get("hours")
-        if hours is None and "hours" not in row.bad:
-            row.problems.append("hours is missing: a time entry needs hours in [0, 24]")
-        elif hours is not None and not 0 <= hours <= 24:
-            row.problems.append(f"hours {hours!r} is outside [0, 24]")
-        if row.ref("person") is None:
-            row.problems.append("person is missing: set person_id or person_xid")
-        if time_entry_target(row) is None:
-            targets = ", ".join(f"{t}_id" for t in TIME_ENTRY_TARGETS)
-            row.problems.append(f"nothing to log time on: set one of {targets} (or the _xid)")
-        return
-    if not creating:
-        # A missing value leaves the field as it is; an empty string empties it.
-        for fld in ent.fields:
-            if fld.required and fld.ref is None and row.get(fld.column) == "":
-                row.problems.append(f"{fld.column} is empty: it cannot be emptied")
-        return
-    for fld in ent.fields:
-        if not fld.required:
-            continue
-        if fld.ref is not None:
-            message = f"{fld.ref} is missing: set {fld.ref}_id or {fld.ref}_xid to create"
-            if row.ref(fld.ref) is None and message not in row.problems:
-                row.problems.append(message)
-        elif row.get(fld.column) in (None, "") and fld.column not in row.bad:
-            row.problems.append(f"{fld.column} is missing: it is required to create a {ent.name}")
 
 
 def date_span(values: Iterable[Any]) -> tuple[str, str] | None:
@@ -418,29 +423,6 @@ def date_runs(values: Iterable[Any], *, gap: int = RUN_GAP_DAYS) -> list[tuple[s
     return [(first.isoformat(), last.isoformat()) for first, last in runs]
 
 
-def check_ref_pairs(row: RowInput, server: RowInput, names: Iterable[str]) -> None:
-    """Mark a row whose ``<ref>_id`` and ``<ref>_xid`` are both set but not as on the server.
-
-    Push addresses a reference by its xid when both are set, so an edited id
-    next to a kept xid (or the reverse) would be ignored without a word.
-    """
-    for name in names:
-        ident, xid = row.get(f"{name}_id"), row.get(f"{name}_xid")
-        before = (server.get(f"{name}_id"), server.get(f"{name}_xid"))
-        if ident is None or xid is None or (ident, xid) == before:
-            continue
-        shown = " and ".join(
-            f"{side} {value!r}"
-            for side, value in zip(("id", "xid"), before, strict=True)
-            if value is not None
-        )
-        row.problems.append(
-            f"{name}_id {ident} and {name}_xid {xid!r} are both set but the server has "
-            f"{shown or 'no ' + name}: set only one of them (clear {name}_xid to use "
-            f"{name}_id {ident}, or clear {name}_id to use {name}_xid {xid!r})"
-        )
-
-
 @dataclass
 class Call:
     """One write request: the service and its parameters.
@@ -469,6 +451,7 @@ class RowPlan:
     note: str = ""
     rerun_safe: bool = True  # False for an entity created without xid
     wave: int = 0  # sent after the rows of lower waves (children after new parents)
+    label: str = ""  # the row as people name it: the entity's name, an entry's day and hours
 
     @property
     def changes_text(self) -> str:
