@@ -13,10 +13,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from push_support import load_people, writes
+from push_support import load_people, push_until_ok, writes
 
 import beebole_pandas as bb
-from beebole_pandas.errors import BeeboleError
 from beebole_pandas.writeback import push as bp
 
 THOMAS = 1017  # Thomas Lambert: an 8 h draft on 2026-11-10 (entry 116290)
@@ -106,25 +105,6 @@ def test_deleting_a_row_whose_date_was_edited_deletes_its_entry(fresh_server, cl
     assert 116290 not in set(entries_of(client, THOMAS)["id"])
 
 
-def push_until_ok(server, frame, client, kind: str, *, attempts: int = 30):
-    """Push with faults injected until a push reports every row ok."""
-    server.inject(kind, probability=0.35, seed=11)
-    failures = 0
-    try:
-        for _ in range(attempts):
-            try:
-                result = bp.push(frame, client=client, progress=False, workers=3)
-            except BeeboleError:
-                failures += 1  # a read failed even after the client's retries
-                continue
-            if result.ok:
-                return result, failures
-            failures += 1
-    finally:
-        server.inject(None)
-    raise AssertionError(f"push did not converge in {attempts} attempts")
-
-
 @pytest.mark.parametrize("kind", ["http500", "lost_response"])
 def test_moves_under_faults_converge_without_duplicates(fresh_server, client, kind):
     month = entries_of(client, AMELIA)
@@ -133,7 +113,9 @@ def test_moves_under_faults_converge_without_duplicates(fresh_server, client, ki
     frame = month.loc[drafts].copy()  # only the moved rows: their old dates are not read
     targets = [pd.Timestamp(f"2026-11-{d:02d}") for d in (2, 3, 4, 5, 6, 30)]
     frame["date"] = targets
-    result, failures = push_until_ok(fresh_server, frame, client, kind)
+    result, failures = push_until_ok(
+        fresh_server, frame, client, kind, attempts=30, probability=0.35, seed=11, workers=3
+    )
     assert sum(fresh_server.stats()["faults"].values()) > 0
     assert failures > 0 and result.ok
 

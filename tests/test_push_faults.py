@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from push_support import push_until_ok
 
 import beebole_pandas as bb
-from beebole_pandas.errors import BeeboleError
 from beebole_pandas.writeback import push as bp
 
 FAULTS = ["http500", "lost_response"]
@@ -19,25 +19,6 @@ START, END = "2026-11-01", "2026-11-30"
 def client(fresh_server):
     # A short backoff keeps the read retries fast; writes are never retried.
     return bb.connect(fresh_server.token, url=fresh_server.url, backoff=0.01)
-
-
-def push_until_ok(server, frame: pd.DataFrame, client, kind: str, *, attempts: int = 25):
-    """Push with faults injected until a push reports every row ok."""
-    server.inject(kind, probability=0.3, seed=7)
-    failures = 0
-    try:
-        for _ in range(attempts):
-            try:
-                result = bp.push(frame, client=client, progress=False, workers=4)
-            except BeeboleError:
-                failures += 1  # a read failed even after the client's retries
-                continue
-            if result.ok:
-                return result, failures
-            failures += 1
-    finally:
-        server.inject(None)
-    raise AssertionError(f"push did not converge in {attempts} attempts")
 
 
 def test_entity_frame_converges(fresh_server, client, kind_entity):
