@@ -115,3 +115,8 @@ class SchemaError(BeeboleError):
 
 class PushError(BeeboleError):
     """A push was refused as a whole (budget, ambiguous entity); nothing was sent."""
+
+
+def __dir__() -> list[str]:
+    # Tab completion offers the public names only, not the imports.
+    return sorted(__all__)

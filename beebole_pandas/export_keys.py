@@ -141,3 +141,8 @@ def export_columns(keys: Sequence[str]) -> list[tuple[str, str]]:
         else:
             out.append((_INT_KEYS.get(key, snake_case(key)), kind))
     return out
+
+
+def __dir__() -> list[str]:
+    # Tab completion offers the public names only, not the imports.
+    return sorted(__all__)

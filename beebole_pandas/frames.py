@@ -15,8 +15,10 @@ Conventions (``shared/design.md``):
 * dtypes are pandas' nullable ones (``Int64``, ``Float64``, ``boolean``,
   ``string``), dates and date-times naive ``datetime64[ns]`` (the API has no
   time zones: values are the account's local wall-clock time and are never
-  localised or converted), and the time-entry ``status`` a categorical of
-  :data:`beebole_pandas.schema.STATUS_CODES`.
+  localised or converted), and the time-entry ``status`` an ordered
+  categorical of the labels ``draft < submitted < approved < rejected <
+  locked`` (:data:`beebole_pandas.schema.STATUS_ORDER`); the API's codes
+  (``d, s, a, r, l``) are read and written, labels or codes accepted on input.
 * An empty list gives the same columns and dtypes as a full one.
 
 >>> from beebole_pandas.frames import to_frame, to_payload
@@ -59,17 +61,18 @@ __all__ = [
     "to_payload",
 ]
 
-_STATUS_DTYPE = pd.CategoricalDtype(list(schema.STATUS_CODES))
-#: Status code (or label: accepted when reading, never produced) -> categorical code.
-STATUS_INDEX: dict[str, int] = {code: i for i, code in enumerate(schema.STATUS_CODES)}
-STATUS_INDEX.update({label: STATUS_INDEX[code] for code, label in schema.STATUS_LABELS.items()})
+_STATUS_DTYPE = pd.CategoricalDtype(list(schema.STATUS_ORDER), ordered=True)
+#: Status code or label (any case) -> position in STATUS_ORDER.
+STATUS_INDEX: dict[str, int] = {
+    name: schema.STATUS_CODES.index(code) for name, code in schema.STATUS_CODE_OF.items()
+}
 
 
 def pandas_dtype(name: str) -> Any:
     """The pandas dtype for a schema dtype name.
 
     >>> pandas_dtype("status").categories.tolist()
-    ['d', 's', 'a', 'r', 'l']
+    ['draft', 'submitted', 'approved', 'rejected', 'locked']
     >>> pandas_dtype("Int64")
     Int64Dtype()
     """
@@ -161,7 +164,8 @@ def _status(values: Sequence[Any]) -> pd.Categorical:
     bad = sorted({str(v) for v in distinct if v not in STATUS_INDEX})
     if bad:
         raise _BadValue(
-            f"unknown status {', '.join(bad)}; valid codes are {', '.join(schema.STATUS_CODES)}"
+            f"unknown status {', '.join(bad)}; valid statuses are "
+            + ", ".join(f"{schema.STATUS_LABELS[c]} ({c})" for c in schema.STATUS_CODES)
         )
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), dtype=_STATUS_DTYPE)
 
@@ -609,6 +613,10 @@ def _json_value(value: Any, dtype: str, column: str) -> Any:
             if stamp == stamp.normalize():
                 return stamp.strftime("%Y-%m-%d")
             return stamp.strftime("%Y-%m-%d %H:%M:%S")
+        if dtype == "status":
+            if str(value) not in schema.STATUS_CODE_OF:
+                raise ValueError(f"valid statuses are {', '.join(schema.STATUS_ORDER)}")
+            return schema.STATUS_CODE_OF[str(value)]  # the API takes codes
         return str(value)
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"column {column!r} expects {dtype}, got {value!r}: {exc}") from exc
@@ -681,3 +689,8 @@ def to_payload(entity: str, row: Mapping[str, Any], *, identity: bool = True) ->
         # xid wins: an entity created with an xid is addressed by it only.
         payload[ref] = {"xid": ids["xid"]} if "xid" in ids else {"id": ids["id"]}
     return payload
+
+
+def __dir__() -> list[str]:
+    # Tab completion offers the public names only, not the imports.
+    return sorted(__all__)

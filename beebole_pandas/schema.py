@@ -30,18 +30,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import SchemaError
 
 __all__ = [
     "ENTITIES",
     "STATUS_CODES",
+    "STATUS_CODE_OF",
     "STATUS_LABELS",
+    "STATUS_ORDER",
     "Entity",
     "Field",
     "entity",
     "key_field",
     "snake_case",
+    "status_code",
 ]
 
 #: Time-entry status codes, in workflow order, and their labels.
@@ -53,8 +57,28 @@ STATUS_LABELS: dict[str, str] = {
     "r": "rejected",
     "l": "locked",
 }
+#: The labels, in workflow order: the categories of a frame's ``status`` column.
+STATUS_ORDER: tuple[str, ...] = tuple(STATUS_LABELS[c] for c in STATUS_CODES)
+#: A code or a label (any case) -> the API's code.
+STATUS_CODE_OF: dict[str, str] = {
+    **{c: c for c in STATUS_CODES},
+    **{c.upper(): c for c in STATUS_CODES},
+    **{label: c for c, label in STATUS_LABELS.items()},
+    **{label.title(): c for c, label in STATUS_LABELS.items()},
+    **{label.upper(): c for c, label in STATUS_LABELS.items()},
+}
 
-#: dtype names used in the table. ``"status"`` is the categorical of STATUS_CODES.
+
+def status_code(value: Any) -> str | None:
+    """The API's code for a status code or label (any case); None when it is neither.
+
+    >>> status_code("Approved"), status_code("a"), status_code("maybe")
+    ('a', 'a', None)
+    """
+    return STATUS_CODE_OF.get(value) if isinstance(value, str) else None
+
+
+#: dtype names used in the table. ``"status"`` is the ordered categorical of STATUS_ORDER.
 DTYPES = ("Int64", "Float64", "boolean", "string", "datetime64[ns]", "status")
 
 
@@ -346,3 +370,8 @@ def snake_case(name: str) -> str:
     'available_for'
     """
     return _CAMEL.sub("_", name).lower()
+
+
+def __dir__() -> list[str]:
+    # Tab completion offers the public names only, not the imports.
+    return sorted(__all__)

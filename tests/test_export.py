@@ -13,6 +13,7 @@ from beebole_pandas import export_keys
 from beebole_pandas.errors import SchemaError, ValidationError
 from beebole_pandas.load import parse as xp
 from beebole_pandas.load.parse_csv import parse_export_csv
+from beebole_pandas.schema import STATUS_LABELS
 
 KEYS = [
     "eventId",
@@ -197,7 +198,7 @@ def test_export_array_matches_the_store(demo_server: Any) -> None:
     frame = frame.sort_values("event_id", ignore_index=True)
     assert frame["event_id"].tolist() == [r["id"] for r in truth]
     assert frame["hours"].tolist() == pytest.approx([r["hours"] for r in truth])
-    assert frame["status"].astype(str).tolist() == [r["status"] for r in truth]
+    assert frame["status"].astype(str).tolist() == [STATUS_LABELS[r["status"]] for r in truth]
     assert frame["person_xid"].tolist() == [r["xid"] if r["xid"] else pd.NA for r in truth]
     assert frame["person_id"].tolist() == [pd.NA if r["xid"] else r["pid"] for r in truth]
     # one row per entry, both kinds of person reference
@@ -320,7 +321,7 @@ def test_a_cached_export_survives_other_exports_and_serves_offline(demo_server: 
 def test_a_time_entry_write_drops_the_cached_export(fresh_server: Any) -> None:
     client = bb.connect(fresh_server.token, url=fresh_server.url)
     before = bb.time_entries(*MONTH)
-    draft = before[before["status"].isin(["d", "r"]).to_numpy(bool)].iloc[0]
+    draft = before[before["status"].isin(["draft", "rejected"]).to_numpy(bool)].iloc[0]
     client.call("time_entry.delete", id=int(draft["id"]), date=draft["date"].strftime("%Y-%m-%d"))
     sent = fresh_server.stats()["requests"]
     after = bb.time_entries(*MONTH)

@@ -22,7 +22,7 @@ EXPECTED_DTYPES = {
     "boolean": pd.BooleanDtype(),
     "string": pd.StringDtype(),
     "datetime64[ns]": np.dtype("datetime64[ns]"),
-    "status": pd.CategoricalDtype(list(schema.STATUS_CODES)),
+    "status": pd.CategoricalDtype(list(schema.STATUS_ORDER), ordered=True),
 }
 
 
@@ -84,7 +84,9 @@ def test_time_entry_dates_status_and_names() -> None:
     _check_schema("time_entry", frame)
     assert frame["date"].dt.tz is None
     assert frame["date"].tolist() == [pd.Timestamp("2017-09-29"), pd.Timestamp("2017-09-30")]
-    assert frame["status"].tolist() == ["d", "l"]
+    assert frame["status"].tolist() == ["draft", "locked"]
+    # Ordered like the workflow, so "not yet approved" is a comparison.
+    assert frame["status"].cat.ordered and (frame["status"] < "approved").tolist() == [True, False]
     assert frame["subproject_name"].tolist() == ["Analyse", pd.NA]
     assert frame["task_xid"].tolist() == ["T-ADM", pd.NA]
     assert frame["task_id"].isna().all()
@@ -99,13 +101,14 @@ def test_date_times_keep_their_time_and_stay_naive() -> None:
 
 
 def test_unknown_status_is_refused_with_the_valid_codes() -> None:
-    with pytest.raises(SchemaError, match=r"unknown status x.*d, s, a, r, l"):
+    with pytest.raises(SchemaError, match=r"unknown status x.*draft \(d\), submitted \(s\)"):
         to_frame("time_entry", [{"id": 1, "status": "x"}])
 
 
-def test_status_labels_are_accepted_as_codes() -> None:
-    frame = to_frame("time_entry", [{"id": 1, "status": "approved"}])
-    assert frame["status"].tolist() == ["a"]
+def test_status_codes_and_labels_both_read_as_labels() -> None:
+    rows = [{"id": i, "status": s} for i, s in enumerate(["a", "approved", "Locked", "R"])]
+    frame = to_frame("time_entry", rows)
+    assert frame["status"].tolist() == ["approved", "approved", "locked", "rejected"]
 
 
 @pytest.mark.parametrize(
@@ -145,7 +148,7 @@ def test_string_columns_are_arrow_backed_unless_pandas_is_told_otherwise() -> No
         ([1, 2.5, None], "Float64", [1.0, 2.5, pd.NA]),
         ([10**17], "Float64", [1e17]),  # beyond 2**53: rounded as float() rounds
         ([5, "X-1", None], "string", ["5", "X-1", pd.NA]),
-        (["a", None, "approved"], "status", ["a", np.nan, "a"]),
+        (["a", None, "approved"], "status", ["approved", np.nan, "approved"]),
         (
             [pd.Timestamp("2024-01-02 08:00"), None],
             "datetime64[ns]",

@@ -27,7 +27,7 @@ def test_a_submission_made_elsewhere_shows_after_minutes_not_days(
         set_default=False,
     )
     before = bb.time_entries(*NOVEMBER, client=analyst)
-    drafts = before[before["status"] == "d"]
+    drafts = before[before["status"] == "draft"]
     person = int(drafts["person_id"].dropna().iloc[0])
     mine = int((drafts["person_id"] == person).sum())
     # Submitted "in the web app": a raw request with the same token, not through this cache.
@@ -46,8 +46,8 @@ def test_a_submission_made_elsewhere_shows_after_minutes_not_days(
     time.sleep(1.2)
     after = bb.time_entries(*NOVEMBER, client=analyst)
     counts = after["status"].value_counts()
-    assert counts["d"] == len(drafts) - mine
-    assert counts["s"] == (before["status"] == "s").sum() + mine
+    assert counts["draft"] == len(drafts) - mine
+    assert counts["submitted"] == (before["status"] == "submitted").sum() + mine
     analyst.close()
 
 
@@ -60,7 +60,7 @@ def test_a_settled_period_stays_in_the_cache(fresh_server: Any, tmp_path: Path) 
         set_default=False,
     )
     first = bb.time_entries(*SEPTEMBER, client=analyst)
-    assert set(first["status"].dropna()) <= {"a", "l"}
+    assert set(first["status"].dropna()) <= {"approved", "locked"}
     exports = fresh_server.stats()["by_service"]["time_entry.export"]
     time.sleep(1.2)
     again = bb.time_entries(*SEPTEMBER, client=analyst)

@@ -26,7 +26,7 @@ DTYPES = {
     "boolean": pd.BooleanDtype(),
     "string": pd.StringDtype(),
     "datetime64[ns]": np.dtype("datetime64[ns]"),
-    "status": pd.CategoricalDtype(list(schema.STATUS_CODES)),
+    "status": pd.CategoricalDtype(list(schema.STATUS_ORDER), ordered=True),
 }
 
 TABLES = {
@@ -223,7 +223,9 @@ def test_a_month_for_everyone_costs_at_most_5_requests_then_none(server: Any) ->
     assert first["id"].tolist() == [r["id"] for r in truth]
     assert first["date"].tolist() == [pd.Timestamp(r["date"]) for r in truth]
     assert first["hours"].tolist() == pytest.approx([r["hours"] for r in truth])
-    assert first["status"].astype(str).tolist() == [r["status"] for r in truth]
+    assert first["status"].astype(str).tolist() == [
+        schema.STATUS_LABELS[r["status"]] for r in truth
+    ]
     assert frame_refs(first, "person_") == [ref(r, "person", "pxid") for r in truth]
     assert first["person_xid"].notna().any() and first["person_id"].notna().any()
 
@@ -250,7 +252,7 @@ def test_time_entry_filters(server: Any) -> None:
     )
     portal = bb.time_entries(*MONTH, project="P-UMB-PORTAL", status=["s", "approved"])
     keep = (everyone["project_xid"] == "P-UMB-PORTAL").fillna(False) & everyone["status"].isin(
-        ["s", "a"]
+        ["submitted", "approved"]
     )
     pd.testing.assert_frame_equal(portal, everyone[keep.to_numpy(bool)].reset_index(drop=True))
     assert len(portal) > 0

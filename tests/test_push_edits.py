@@ -40,7 +40,7 @@ def test_moving_a_draft_to_the_next_day_moves_it(fresh_server, client):
     # The issue's scenario: the 8 h draft of 2026-11-10, loaded with its day,
     # moved to 2026-11-11. It planned "invalid: not found ... drop its id".
     day = entries_of(client, THOMAS, "2026-11-10", "2026-11-10")
-    frame = day[day["status"].eq("d") & day["hours"].eq(8.0)].copy()
+    frame = day[day["status"].eq("draft") & day["hours"].eq(8.0)].copy()
     assert len(frame) == 1
     ident = int(frame["id"].iloc[0])
     before = entries_of(client, THOMAS, "2026-11-10", "2026-11-11")
@@ -108,7 +108,7 @@ def test_deleting_a_row_whose_date_was_edited_deletes_its_entry(fresh_server, cl
 @pytest.mark.parametrize("kind", ["http500", "lost_response"])
 def test_moves_under_faults_converge_without_duplicates(fresh_server, client, kind):
     month = entries_of(client, AMELIA)
-    drafts = month.index[month["status"].eq("d")][:6]
+    drafts = month.index[month["status"].eq("draft")][:6]
     assert len(drafts) == 6
     frame = month.loc[drafts].copy()  # only the moved rows: their old dates are not read
     targets = [pd.Timestamp(f"2026-11-{d:02d}") for d in (2, 3, 4, 5, 6, 30)]
@@ -132,7 +132,7 @@ def test_moves_under_faults_converge_without_duplicates(fresh_server, client, ki
 
 def test_a_project_name_edit_moves_the_entry_to_that_project(fresh_server, client):
     month = bb.time_entries(START, END, client=client, refresh=True)
-    pick = month["status"].eq("d") & month["project_name"].eq("Internal Tools")
+    pick = month["status"].eq("draft") & month["project_name"].eq("Internal Tools")
     row = month.index[pick & month["task_name"].eq("Design")][0]
     frame = month.loc[[row]].copy()
     frame["project_name"] = "Analytics Dashboard"  # ids left as they were
@@ -148,7 +148,7 @@ def test_a_project_name_edit_moves_the_entry_to_that_project(fresh_server, clien
 
 def test_a_person_name_edit_moves_the_entry_to_that_person(fresh_server, client):
     month = entries_of(client, AMELIA)
-    row = month.index[month["status"].eq("d")][0]
+    row = month.index[month["status"].eq("draft")][0]
     frame = month.copy()
     frame.loc[row, "person_name"] = "Thomas Lambert"
     plan = bp.plan(frame, client=client)
@@ -171,7 +171,7 @@ def test_unknown_and_ambiguous_names_are_invalid_per_row(fresh_server, client):
     )
     assert bp.push(twin, entity="project", client=client, progress=False).ok
     month = entries_of(client, AMELIA)
-    row = month.index[month["status"].eq("d")][:3]
+    row = month.index[month["status"].eq("draft")][:3]
     frame = month.loc[row].copy()
     frame["project_name"] = ["No Such Project", "Recruiting", "Recruiting"]
     # The names are the rows' only references to their project and subproject.
@@ -211,7 +211,7 @@ def test_a_name_nobody_has_next_to_a_kept_id_is_a_warning(fresh_server, client):
     renamed["name"] = "Amelia Hughes-Smith"
     assert bp.push(renamed, client=client, progress=False).ok
     frame = month.copy()
-    row = month.index[month["status"].eq("d")][0]
+    row = month.index[month["status"].eq("draft")][0]
     frame.loc[row, "hours"] = 0.5
     with pytest.warns(UserWarning, match="person_name 'Amelia Hughes' on rows 0, 1, 2, 3, 4 and"):
         result = bp.push(frame, client=client, progress=False)
@@ -378,7 +378,7 @@ def test_a_moved_entry_shows_at_its_new_date_in_the_export_too(fresh_server):
     client = bb.connect(fresh_server.token, url=fresh_server.url, set_default=False)
     month = ("2026-11-01", "2026-11-30")
     everyone = bb.time_entries(*month, client=client)  # the export path
-    draft = everyone.index[(everyone["status"] == "d") & (everyone["date"] < "2026-11-28")][0]
+    draft = everyone.index[(everyone["status"] == "draft") & (everyone["date"] < "2026-11-28")][0]
     moved = everyone.loc[[draft]].copy()
     moved["date"] = pd.Timestamp("2026-11-28")
     from beebole_pandas.writeback import push as bp

@@ -62,7 +62,7 @@ def test_entity_frame_converges(fresh_server, client, kind_entity):
 def test_time_entry_frame_converges(fresh_server, client, kind_entity):
     kind = kind_entity
     entries = bb.time_entries(START, END, person=PERSON, client=client, refresh=True)
-    drafts = entries.index[entries["status"].isin(["d", "s", "r"])][:6]
+    drafts = entries.index[entries["status"].isin(["draft", "submitted", "rejected"])][:6]
     assert len(drafts) == 6
     frame = entries.copy()
     frame.loc[drafts, "hours"] = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
@@ -122,7 +122,7 @@ def test_lost_answers_say_whether_a_rerun_is_safe(fresh_server, client):
 def test_wide_time_entry_frame_read_by_export_converges(fresh_server, client, kind_entity):
     entries = bb.time_entries("2026-11-02", "2026-11-06", client=client, refresh=True)
     frame = entries.copy()
-    editable = frame.index[frame["status"].isin(["d", "s", "r"])][:6]
+    editable = frame.index[frame["status"].isin(["draft", "submitted", "rejected"])][:6]
     assert len(editable) == 6
     frame.loc[editable, "hours"] = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
     additions = pd.concat([entries.loc[editable[:1]]] * 4, ignore_index=True)
@@ -157,7 +157,7 @@ def test_a_failed_fresh_read_never_serves_a_stale_list_to_a_push(fresh_server, t
 
     first, second = machine("a"), machine("b")
     entries = bb.time_entries(START, END, person=PERSON, client=second)  # cached on b
-    draft = entries.index[entries["status"] == "d"][0]
+    draft = entries.index[entries["status"] == "draft"][0]
     new = entries.loc[[draft] * 5].copy()
     new["id"] = pd.array([None] * 5, dtype="Int64")
     new["comment"] = [f"pushed twice? {i}" for i in range(5)]

@@ -70,7 +70,7 @@ def world(fresh_server):
     # Every (company, project, subproject, task, absence) an editable entry is logged on:
     # valid targets, with a task allowed there.
     columns = [f"{lv}_{p}" for lv in LEVELS for p in ("id", "xid", "name")]
-    editable = month[month["status"].isin(["d", "s", "r"])]
+    editable = month[month["status"].isin(["draft", "submitted", "rejected"])]
     combos = editable[columns].astype(object).drop_duplicates().reset_index(drop=True)
     targets = [
         {lv: tuple(_na(row[f"{lv}_{p}"]) for p in ("id", "xid", "name")) for lv in LEVELS}

@@ -25,7 +25,7 @@ def load_entries(client, start: str = START, end: str = END) -> pd.DataFrame:
 
 def test_time_entries_plan_push_and_rerun(fresh_server, client):
     entries = load_entries(client)
-    drafts = entries.index[entries["status"] == "d"]
+    drafts = entries.index[entries["status"] == "draft"]
     assert len(drafts) >= 2
     frame = entries.copy()
     frame.loc[drafts[0], "hours"] = 1.25
@@ -74,7 +74,7 @@ def test_time_entries_plan_push_and_rerun(fresh_server, client):
 
 def test_identical_new_entries_are_each_created_once(fresh_server, client):
     entries = load_entries(client)
-    draft = entries.index[entries["status"] == "d"][0]
+    draft = entries.index[entries["status"] == "draft"][0]
     twins = entries.loc[[draft, draft]].copy()
     twins["id"] = pd.array([None, None], dtype="Int64")
     twins["comment"] = "twin"
@@ -88,10 +88,10 @@ def test_identical_new_entries_are_each_created_once(fresh_server, client):
 
 def test_approved_and_locked_entries_get_a_clear_error(fresh_server, client):
     entries = load_entries(client, "2026-06-01", "2026-09-30")
-    frozen = entries[entries["status"].isin(["a", "l"])]
-    assert {"a", "l"} <= set(frozen["status"])
-    approved = frozen.index[frozen["status"] == "a"][0]
-    locked = frozen.index[frozen["status"] == "l"][0]
+    frozen = entries[entries["status"].isin(["approved", "locked"])]
+    assert {"approved", "locked"} <= set(frozen["status"])
+    approved = frozen.index[frozen["status"] == "approved"][0]
+    locked = frozen.index[frozen["status"] == "locked"][0]
     frame = entries.loc[[approved, locked]].copy()
     frame["hours"] = 0.25
     fresh_server.reset_stats()
@@ -111,31 +111,31 @@ def test_approved_and_locked_entries_get_a_clear_error(fresh_server, client):
 
 def test_workflow_moves_the_frames_people_over_its_dates(fresh_server, client):
     entries = load_entries(client)
-    drafts = (entries["status"] == "d").sum()
+    drafts = (entries["status"] == "draft").sum()
     assert drafts > 0
     submitted = entries.beebole.submit(client=client)
     assert submitted["status"].tolist() == ["ok"] and submitted.requests == 1
     assert submitted.loc[0, "from"] == entries["date"].min()
-    assert (load_entries(client)["status"] == "d").sum() == 0
+    assert (load_entries(client)["status"] == "draft").sum() == 0
     entries.beebole.approve(client=client)
     statuses = load_entries(client)["status"]
-    assert set(statuses) == {"a"}
+    assert set(statuses) == {"approved"}
     entries.beebole.lock(client=client)
-    assert set(load_entries(client)["status"]) == {"l"}
+    assert set(load_entries(client)["status"]) == {"locked"}
     entries.beebole.unlock(client=client)
-    assert set(load_entries(client)["status"]) == {"a"}
+    assert set(load_entries(client)["status"]) == {"approved"}
     with pytest.raises(SchemaError, match="reject needs a memo"):
         entries.beebole.reject(memo="", client=client)
 
 
 def test_reject_sends_the_memo(fresh_server, client):
     entries = load_entries(client)
-    submitted = entries[entries["status"] == "s"]
+    submitted = entries[entries["status"] == "submitted"]
     assert len(submitted)
     result = submitted.beebole.reject(memo="Wrong project code", client=client)
     assert result.ok
     after = load_entries(client).set_index("id")
-    assert set(after.loc[submitted["id"], "status"]) == {"r"}
+    assert set(after.loc[submitted["id"], "status"]) == {"rejected"}
     memo = fresh_server.backend.store.scalar(
         "SELECT memo FROM time_entry WHERE id=?", (int(submitted["id"].iloc[0]),)
     )
@@ -144,7 +144,7 @@ def test_reject_sends_the_memo(fresh_server, client):
 
 def test_delete_is_explicit_has_a_dry_run_and_can_run_again(fresh_server, client):
     entries = load_entries(client)
-    doomed = entries[entries["status"] == "d"].head(2)
+    doomed = entries[entries["status"] == "draft"].head(2)
     fresh_server.reset_stats()
     dry = bp.delete(doomed, client=client, dry_run=True)
     assert dry["action"].tolist() == ["delete", "delete"] and dry.requests == 2
@@ -169,8 +169,9 @@ def test_push_never_deletes(fresh_server, client):
 def test_status_edits_are_not_pushed_and_say_how(fresh_server, client):
     entries = load_entries(client)
     frame = entries.head(2).copy()
-    frame["status"] = frame["status"].cat.set_categories(["d", "s", "a", "r", "l"])
-    frame.loc[frame.index[0], "status"] = "a" if frame["status"].iloc[0] != "a" else "d"
+    frame.loc[frame.index[0], "status"] = (
+        "approved" if frame["status"].iloc[0] != "approved" else "draft"
+    )
     with pytest.warns(
         UserWarning, match=r"1 row\(s\) have a status other.*submit\(\), approve\(\)"
     ):
@@ -206,7 +207,7 @@ def test_cached_reads_see_the_push(fresh_server, client):
 
     entries = bb.time_entries(START, END, person=PERSON, client=client)
     edited = entries.copy()
-    draft = edited.index[edited["status"] == "d"][0]
+    draft = edited.index[edited["status"] == "draft"][0]
     edited.loc[draft, "hours"] = 0.1
     snapshot = edited.copy()
     assert bp.push(edited, client=client, progress=False).ok
@@ -243,7 +244,9 @@ def test_many_people_are_read_with_an_export_not_one_list_each(fresh_server, cli
     )
     assert people.nunique() > 20
     frame = entries.copy()
-    editable = frame.index[frame["status"].isin(["d", "s", "r"]) & (frame["hours"] != 0.75)][:2]
+    editable = frame.index[
+        frame["status"].isin(["draft", "submitted", "rejected"]) & (frame["hours"] != 0.75)
+    ][:2]
     assert len(editable) == 2
     frame.loc[editable, "hours"] = 0.75
     stranger = frame.iloc[[0]].copy()
@@ -268,7 +271,9 @@ def test_an_entry_moved_to_another_person_is_an_update(fresh_server, client):
     entries = bb.time_entries("2026-11-02", "2026-11-06", client=client, refresh=True)
     ids = entries["person_id"].dropna().unique()
     frame = entries.copy()
-    row = frame.index[frame["status"].isin(["d", "s", "r"]) & frame["person_id"].eq(ids[0])][0]
+    row = frame.index[
+        frame["status"].isin(["draft", "submitted", "rejected"]) & frame["person_id"].eq(ids[0])
+    ][0]
     frame.loc[row, "person_id"] = ids[1]
     plan = bp.plan(frame, client=client)
     assert plan.loc[row, "action"] == "update"
@@ -306,7 +311,7 @@ def test_a_changed_project_under_a_kept_subproject_is_invalid(fresh_server, clie
 
 def test_a_reference_whose_id_and_xid_disagree_is_invalid(fresh_server, client):
     entries = load_entries(client)
-    row = entries.index[entries["task_xid"].notna() & entries["status"].eq("d")][0]
+    row = entries.index[entries["task_xid"].notna() & entries["status"].eq("draft")][0]
     frame = entries.loc[[row]].copy()
     xid = frame["task_xid"].iloc[0]
     frame["task_id"] = 7006  # a task without xid: the row now names two tasks
@@ -321,7 +326,7 @@ def test_a_reference_whose_id_and_xid_disagree_is_invalid(fresh_server, client):
 
 def test_an_update_without_some_columns_keeps_the_servers_values(fresh_server, client):
     entries = load_entries(client)
-    drafts = entries[entries["status"].eq("d") & entries["task_id"].notna()].head(2)
+    drafts = entries[entries["status"].eq("draft") & entries["task_id"].notna()].head(2)
     assert len(drafts) == 2
     kept = ["id", "date", "person_id", "person_xid", "company_id", "company_xid"]
     kept += ["project_id", "project_xid", "subproject_id", "subproject_xid", "hours", "comment"]

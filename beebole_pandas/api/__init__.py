@@ -27,3 +27,20 @@ The token lives in a :class:`~.secret.Secret` from the first line of
 
 This wing imports nothing of ``load``, ``writeback`` or ``reports``.
 """
+
+import importlib
+from typing import Any
+
+#: The modules this wing offers (see above); the others are its inside.
+__all__ = ["answers", "budget", "client", "secret", "urls"]
+
+
+def __getattr__(name: str) -> Any:
+    # A module named in __all__ is imported when first used (tab completion finds it).
+    if name in __all__:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -492,11 +492,10 @@ def statuses(status: Any, *, name: str = "status") -> list[str] | None:
             f"{name}={shown(status)} is not a status code or label, nor a list of them; "
             f"valid statuses are {valid}"
         )
-    labels = {label: code for code, label in schema.STATUS_LABELS.items()}
     codes: list[str] = []
     for v in values:
         # Only text can be a code or a label (NA, NaN or a number cannot be compared safely).
-        code = labels.get(v, v) if isinstance(v, str) else None
+        code = schema.STATUS_CODE_OF.get(v) if isinstance(v, str) else None
         if code not in schema.STATUS_CODES:
             raise ValidationError(f"unknown {name} {shown(v)}; valid statuses are {valid}")
         if code not in codes:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import schema
 from ..api.client import resolve_client
 from ..errors import PermissionDenied, ValidationError
 from ..frames import provenance, to_frame
@@ -271,7 +272,8 @@ def time_entries(
         rows = fill_parents([row for page in pages for row in page], _loader(client))
         frame = to_frame("time_entry", rows)
         if codes is not None:
-            frame = frame[frame["status"].isin(codes).to_numpy(bool)]
+            labels = [schema.STATUS_LABELS[c] for c in codes]
+            frame = frame[frame["status"].isin(labels).to_numpy(bool)]
     else:
         params: dict[str, Any] = {"from": first, "to": last, "show": "all", "outputFormat": "array"}
         if codes is not None:

@@ -49,3 +49,8 @@ __all__ = [
     "timesheet",
     "utilisation",
 ]
+
+
+def __dir__() -> list[str]:
+    # Tab completion offers the reports and the two submodules people use.
+    return sorted([*__all__, "html", "plotting"])

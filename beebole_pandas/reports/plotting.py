@@ -688,3 +688,8 @@ def plot_entries(
     """
     report = getattr(reports, _plot_of(kind)[0])
     return plot_report(kind, report(entries, **kwargs), title=title)
+
+
+def __dir__() -> list[str]:
+    # Tab completion offers the public names only, not the imports.
+    return sorted(__all__)

@@ -48,8 +48,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from ..frames import column_array, pandas_dtype
 from ..load.scopes import shown
-from ..schema import STATUS_LABELS
 from .tools import (
     DIMENSIONS,
     FREQS,
@@ -561,8 +561,11 @@ def absence_summary(
 
 
 def _status_labels(frame: pd.DataFrame) -> pd.Series:
-    codes = frame["status"].astype("string")
-    return pd.Categorical(codes.map(STATUS_LABELS), categories=STATUS_ORDER)
+    # Frames hold labels; a frame built by hand may hold the API's codes.
+    column = frame["status"]
+    if column.dtype == pandas_dtype("status"):
+        return column.array
+    return column_array(column.tolist(), "status", column="status")
 
 
 @keyed
@@ -623,7 +626,7 @@ def approval_status(
         contexts={"person": people},
         extra=["status"],
     )
-    out["status"] = pd.Categorical(out["status"], categories=STATUS_ORDER)
+    out["status"] = pd.Categorical(out["status"], dtype=pandas_dtype("status"))
     out["entries"] = out["entries"].astype("Int64")
     out.insert(
         out.columns.get_loc("period") + 1,
@@ -686,12 +689,12 @@ def missing_submissions(
     if warning:
         logger.warning(warning)
     frame["period"] = monday
-    codes = frame["status"].astype("string")
-    pending = codes.isin(["d", "r"]).fillna(False).astype(bool)
+    status = pd.Series(_status_labels(frame), index=frame.index).astype("string")
+    pending = status.isin(["draft", "rejected"]).fillna(False).astype(bool)
     values = {
         "hours": frame["hours"],
-        "draft_hours": frame["hours"].where(codes == "d", 0.0),
-        "rejected_hours": frame["hours"].where(codes == "r", 0.0),
+        "draft_hours": frame["hours"].where(status == "draft", 0.0),
+        "rejected_hours": frame["hours"].where(status == "rejected", 0.0),
         "unsubmitted_entries": pending.astype(float),
     }
     sums = sum_by(frame, ["person"], values, contexts={"person": people})

@@ -19,10 +19,11 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
+from .. import schema
 from ..errors import SchemaError, ValidationError
-from ..frames import check_columns, is_missing, key_array
+from ..frames import check_columns, column_array, is_missing, key_array, pandas_dtype
 from ..load.scopes import shown
-from ..schema import STATUS_CODES, STATUS_LABELS, entity
+from ..schema import entity
 
 #: Accepted values of ``freq``.
 FREQS: tuple[str, ...] = ("D", "W", "M")
@@ -32,7 +33,7 @@ DIMENSIONS: tuple[str, ...] = tuple(
     dict.fromkeys(f.ref for f in entity("time_entry").fields if f.ref is not None)
 )
 #: Status labels in workflow order: the categories of every ``status`` column.
-STATUS_ORDER: list[str] = [STATUS_LABELS[c] for c in STATUS_CODES]
+STATUS_ORDER: list[str] = list(schema.STATUS_ORDER)
 NONE_LABEL = "(none)"
 
 Billable: TypeAlias = pd.Series | Callable[[pd.DataFrame], Any] | Iterable[Any] | None
@@ -152,9 +153,13 @@ def _typed(column: pd.Series, name: str, dtype: str) -> pd.Series:
     """One column in the dtype the reports compute with (a copy when it changes)."""
     if dtype == "datetime64[ns]":
         return _entry_dates(column)
-    wanted = "string" if dtype == "status" else dtype
-    if dtype == "status" and isinstance(column.dtype, pd.CategoricalDtype):
-        return column  # the loaders' categorical of codes
+    if dtype == "status":
+        if column.dtype == pandas_dtype("status"):
+            return column  # the loaders' ordered categorical of labels
+        # Codes or labels, as text or in a categorical built by hand.
+        array = column_array(column.astype(object).tolist(), "status", column=name)
+        return pd.Series(array, index=column.index, name=column.name)
+    wanted = dtype
     if column.dtype == pd.api.types.pandas_dtype(wanted):
         return column
     if wanted in ("Int64", "Float64") and pd.api.types.is_bool_dtype(column.dtype):

@@ -15,6 +15,7 @@ import pandas as pd
 from ..api.client import resolve_client
 from ..errors import PushError
 from ..load.scopes import flag
+from ..schema import STATUS_LABELS, status_code
 from .checks import check_duplicates
 from .labels import entity_label, entry_label
 from .links import detect_link, plan_links
@@ -68,14 +69,14 @@ def plan_delete(frame: pd.DataFrame, entity_name: str | None, client: Any, force
                 planned.append(
                     RowPlan(row, "missing", id=ident, note="not on the server (already deleted)")
                 )
-            elif server.get("status") in ("a", "l"):
+            elif status_code(server.get("status")) in ("a", "l"):
+                frozen = STATUS_LABELS[str(status_code(server.get("status")))]
                 planned.append(
                     RowPlan(
                         row,
                         "invalid",
                         id=ident,
-                        reason=f"time entry {ident} is {'approved' if server.get('status') == 'a' else 'locked'} "
-                        "and cannot be deleted",
+                        reason=f"time entry {ident} is {frozen} and cannot be deleted",
                     )
                 )
             else:

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from .. import frames
-from ..schema import STATUS_LABELS, entity
+from ..schema import STATUS_LABELS, entity, status_code
 from .checks import (
     check_duplicates,
     check_ref_pairs,
@@ -249,7 +249,7 @@ def plan_time_entries(
         if not changes:
             plans.append(RowPlan(row, "unchanged", id=ident, label=label))
             continue
-        status = server.get("status")
+        status = status_code(server.get("status"))  # liberal: a label or a code
         if status in _FROZEN:
             frozen = STATUS_LABELS[status]
             how = "unlock it" if status == "l" else "have it rejected"
@@ -306,7 +306,7 @@ def plan_time_frame(
         for r in rows
         if r.get("status") is not None
         and r.get("id") in state.rows
-        and state.rows[r.get("id")].get("status") != r.get("status")
+        and status_code(state.rows[r.get("id")].get("status")) != r.get("status")
     )
     if moved:
         notes.append(

@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import SchemaError, ValidationError
 from ..frames import check_columns
 from ..load.scopes import shown
-from ..schema import ENTITIES, STATUS_CODES, Entity, Field, entity
+from ..schema import ENTITIES, STATUS_CODE_OF, STATUS_LABELS, Entity, Field, entity
 
 logger = logging.getLogger(__name__)
 
@@ -293,10 +293,11 @@ def normalize(fld: Field, value: Any) -> Any:
             # Not strftime: it drops the zeros of a year before 1000.
             return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
         if kind == "status":
-            text = str(value)
-            if text not in STATUS_CODES:
+            # Labels (as frames hold them) or codes; the API compares and takes codes.
+            code = STATUS_CODE_OF.get(value) if isinstance(value, str) else None
+            if code is None:
                 raise ValueError
-            return text
+            return code
     except (TypeError, ValueError, OverflowError):
         pass
     else:
@@ -307,7 +308,8 @@ def normalize(fld: Field, value: Any) -> Any:
         "boolean": "True or False",
         "string": "text",
         "datetime64[ns]": "a date (YYYY-MM-DD)",
-        "status": f"one of {', '.join(STATUS_CODES)}",
+        "status": "one of "
+        + ", ".join(f"{label} ({code})" for code, label in STATUS_LABELS.items()),
     }[kind]
     raise ValueError(f"{fld.column}: {shown(value)} is not {readable}{detail}")
 
