@@ -449,9 +449,11 @@ def test_task_refused_when_there_are_none(api: Api) -> None:
 def test_absences_take_no_task(api: Api) -> None:
     entry = api.ok("time_entry.create", absence={"id": 1}, date=DAY, hours=8)["timeEntry"]
     assert entry["absence"]["name"] == "Holiday" and "task" not in entry and "company" not in entry
-    assert "not allowed on an absence" in api.error(
-        "time_entry.create", absence={"id": 1}, task={"id": 1}, date=DAY, hours=8
-    )
+    # help/legacy/api/time.mdx: on an absence "tasks don't matter": the task is ignored.
+    other = api.ok(
+        "time_entry.create", absence={"id": 1}, task={"id": 1}, date="2026-03-03", hours=8
+    )["timeEntry"]
+    assert "task" not in other and other["absence"]["name"] == "Holiday"
     assert "not both" in api.error(
         "time_entry.create", absence={"id": 1}, project={"id": 11}, date=DAY, hours=8
     )

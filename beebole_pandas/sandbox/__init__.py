@@ -8,13 +8,17 @@ account, with per-token daily quotas and injectable faults.
 >>> with sandbox.serve(seed="demo", daily_requests=4000, daily_kb=2048) as server:  # doctest: +SKIP
 ...     answer = requests.post(server.url, json={"service": "company.list"},
 ...                            auth=(server.token, "x")).json()
-...     server.tokens            # {"admin": ..., "employee": ..., "admin_fr": ..., "disabled": ...}
+...     server.tokens            # {"default": ..., "us": ..., "fr": ..., "admin": ..., "employee": ...}
+...     server.settings("fr")    # {"date_format": "DD/MM/YYYY", "list_separator": ";", ...}
+...     server.set_settings("default", date_format="MM/DD/YYYY")
 ...     server.stats()           # {"requests": 1, "bytes": ..., "by_service": {...}, ...}
 ...     server.inject("http503", times=1)    # the next request gets HTTP 503
 ...     server.inject(None)                  # no more faults
 ...     server.advance_day()                 # quotas are whole again
 
-From a shell: ``python -m beebole_pandas serve --port 8765``.
+``sandbox.serve(literal=True)`` answers exactly the documented shapes
+(:mod:`.literal`). From a shell: ``python -m beebole_pandas serve --port 8765
+[--literal]``.
 
 Names are imported lazily so that ``from beebole_pandas import sandbox`` costs
 nothing until a server is started.

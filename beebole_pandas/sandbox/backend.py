@@ -26,6 +26,8 @@ from typing import Any
 
 # Each service module registers its services when imported.
 from . import export, services_entities, services_groups, services_time  # noqa: F401
+from .accounts import checked, settings_for
+from .literal import literal_answer
 from .registry import Spec, registered
 from .seeddata import SeedData
 from .services import Ctx, Later, ServiceError
@@ -74,6 +76,9 @@ class Backend:
         Size knobs passed to the seed builder.
     export_delay
         Seconds before an export job is done.
+    literal
+        Answer only the documented shapes (:mod:`.literal`): no ``status``
+        where the reference shows none, no member no documented example shows.
 
     Examples
     --------
@@ -91,9 +96,11 @@ class Backend:
         people: int | None = None,
         months: int | None = None,
         export_delay: float = 0.2,
+        literal: bool = False,
     ) -> None:
         self.store = Store(db)
         self.export_delay = export_delay
+        self.literal = bool(literal)
         self._lock = threading.Lock()
         self._jobs: dict[int, Any] = {}
         self._registry: dict[str, Spec] = registered()
@@ -113,6 +120,31 @@ class Backend:
             row["token"]: row for row in self.store.all("SELECT * FROM account ORDER BY rowid")
         }
         self.tokens: dict[str, str] = {row["role"]: tok for tok, row in self._accounts.items()}
+        self._settings: dict[str, dict[str, Any]] = {}
+        for row in self._accounts.values():  # a reused database file keeps its settings
+            role = row["role"]
+            saved = self.store.settings(role)
+            self._settings[role] = saved if saved is not None else settings_for(role, row["locale"])
+
+    def settings(self, role: str) -> dict[str, Any]:
+        """A copy of the settings of the account ``role`` (see :mod:`.accounts`)."""
+        if role not in self._settings:
+            raise ValueError(f"unknown account {role!r}; valid accounts: {', '.join(self.tokens)}")
+        return checked(self._settings[role], {})
+
+    def set_settings(self, role: str, **changes: Any) -> dict[str, Any]:
+        """Change settings of the account ``role``; the next requests see them. Returns them all.
+
+        Raises
+        ------
+        ValueError
+            Unknown account, unknown setting or a value the setting does not take.
+        """
+        new = checked(self.settings(role), changes)
+        with self._lock:
+            self._settings[role] = new
+            self.store.save_settings(role, new)
+        return checked(new, {})
 
     def __repr__(self) -> str:
         return f"Backend(seed={self.store.seed_name!r}, services={len(self.services)})"
@@ -162,7 +194,8 @@ class Backend:
             with self._lock:
                 result = self._run(spec, principal, request)
             # slow formatting and export queries run on data no request changes
-            return result.finish() if isinstance(result, Later) else result
+            answer = result.finish() if isinstance(result, Later) else result
+            return literal_answer(name, answer) if self.literal else answer
         except ServiceError as exc:
             return {"status": "error", "message": str(exc)}
         except Exception as exc:
@@ -185,6 +218,8 @@ class Backend:
             user_group=str(group or "employee"),
             export_delay=self.export_delay,
             jobs=self._jobs,
+            settings=self._settings.get(principal.role) or settings_for("", principal.locale),
+            literal=self.literal,
         )
         if spec.access == "admin" and not ctx.is_admin:
             raise ctx.deny(spec.name, "only administrators may")

@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--export-delay", type=float, default=0.2, help="seconds an export job takes (default: 0.2)"
     )
+    parser.add_argument(
+        "--literal",
+        action="store_true",
+        help="answer exactly the documented shapes (no status where the reference shows none, "
+        "no undocumented members)",
+    )
     return parser
 
 
@@ -75,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             people=args.people,
             months=args.months,
             export_delay=args.export_delay,
+            literal=args.literal,
         )
         server.start()
     except Exception as exc:  # a bad quota, seed, size or port: say it, no traceback
@@ -88,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        print(f"Beebole sandbox (seed {args.seed!r}) serving at {server.url}")
+        mode = ", literal mode" if args.literal else ""
+        print(f"Beebole sandbox (seed {args.seed!r}{mode}) serving at {server.url}")
         print("tokens (HTTP Basic user, password 'x'):")
         for role, token in server.tokens.items():
             print(f"  {role}: {token}")

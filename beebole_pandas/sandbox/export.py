@@ -8,25 +8,32 @@ seconds have passed. Rows are aggregated over the dimension keys asked for
 (every key that is not a measure); measures are summed (percentages and ratios
 are computed from the sums).
 
-Measures (sandbox definitions): ``hours``; ``inDays`` = hours / 8; ``cost`` =
-hours x the person's hourlyCost; ``billing`` = hours x the project's
-hourlyRate; ``profit`` = billing - cost; ``overtime`` = the entry's share of
-its person-day's hours beyond the person's workHours; ``weeklyOvertime`` the
-same per ISO week (5 x workHours); ``hoursPercent``/``billingPercent``/
-``costsPercent`` = share of the export's total; ``profitPercent`` = profit /
-billing x 100; ``billingRatio`` = billable hours / hours; ``profitRatio`` =
-profit / cost; ``billableSplit`` = billable hours. Work-calendar measures
-(``workDays``, ``workHours``, ``remWorkDays``, ``remWorkHours``) and the
-``quota``/``attendance`` shows have no data in the sandbox (0 / no rows).
+Measures follow reporting.mdx ("Data available in the Reports module"); see
+:func:`_measures`: ``inDays`` = hours / the account's hours per day;
+``cost``/``billing`` from the person's hourly cost and the project's rate;
+``hourlyCost``/``hourlyRate``/``dailyCost``/``dailyRate`` are the row's
+averages; ``*Percent``, ``billingRatio``, ``profitRatio`` and ``billability``
+(billable utilisation of the row's people) are percentages; ``billableSplit``
+is the text "billable"/"non-billable"; ``workDays``/``workHours`` count the
+range's working days minus holidays (account schedule) per person of the row,
+``remWork*`` subtract what was worked; ``isAtWork`` is false (no timers);
+``overtime`` = the entry's share of its person-day's hours beyond the person's
+workHours, ``weeklyOvertime`` the same per ISO week (5 x workHours). The
+``quota``/``attendance`` shows have no data in the sandbox (no rows). In
+literal mode ``stime``/``etime`` are empty for entries logged without times
+and ``week`` is the ISO week number.
 
-CSV: header labels and numbers follow the account's locale (``en``: ``7.000``;
-``fr``: ``"7,000"``, as in the reference's example); booleans are
-``true``/``false``. Array: labels first, then typed rows (README decision 6).
+CSV: labels, numbers, dates, times and the field separator follow the
+account's settings (:mod:`.accounts`, :mod:`.localise`; ``admin_fr``:
+``"7,000"``, as in the reference's example); booleans are ``true``/``false``.
+Array: labels first, then typed rows with localised dates (README decision
+6); literal mode: the CSV's text cells.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import sqlite3
@@ -36,6 +43,9 @@ from typing import Any
 
 from ..export_keys import MEASURES, SHOW_KEYS
 from ..schema import STATUS_CODES
+from .accounts import default_settings
+from .export_labels import LABELS, labels
+from .localise import format_date, format_datetime, format_number
 from .services import (
     Ctx,
     Later,
@@ -51,80 +61,24 @@ from .services import (
 )
 from .services_groups import descendants
 
-__all__ = ["EXPORT_KEYS", "LABELS", "MEASURES", "format_csv"]
+__all__ = ["EXPORT_KEYS", "LABELS", "MEASURES", "format_array", "format_csv", "labels"]
 
 #: Valid ``keys`` per ``show`` (Beebole's table, shipped as package data).
 EXPORT_KEYS = SHOW_KEYS
 
-#: key -> (English label, French label)
-LABELS: dict[str, tuple[str, str]] = {
-    "absence": ("Absence", "Absence"),
-    "absenceId": ("Absence Id", "Id absence"),
-    "activity": ("Activity", "Activité"),
-    "address": ("Address", "Adresse"),
-    "available": ("Available", "Disponible"),
-    "availableInDays": ("Available (days)", "Disponible (jours)"),
-    "balance": ("Balance", "Solde"),
-    "balanceInDays": ("Balance (days)", "Solde (jours)"),
-    "billability": ("Billability", "Facturabilité"),
-    "billableSplit": ("Billable split", "Répartition facturable"),
-    "billing": ("Billing", "Facturation"),
-    "billingPercent": ("Billing %", "Facturation %"),
-    "billingRatio": ("Billing ratio", "Ratio de facturation"),
-    "budget": ("Budget", "Budget"),
-    "comment": ("Comment", "Commentaire"),
-    "company": ("Company", "Entreprise"),
-    "companyId": ("Company Id", "Id entreprise"),
-    "coords": ("Coordinates", "Coordonnées"),
-    "cost": ("Cost", "Coût"),
-    "costsPercent": ("Costs %", "Coûts %"),
-    "dailyCost": ("Daily cost", "Coût journalier"),
-    "dailyRate": ("Daily rate", "Taux journalier"),
-    "date": ("Date", "Date"),
-    "duration": ("Duration", "Durée"),
-    "end": ("End", "Fin"),
-    "etime": ("End time", "Heure de fin"),
-    "eventId": ("Event Id", "Id événement"),
-    "fromTo": ("Period", "Période"),
-    "gid": ("Group Id", "Id groupe"),
-    "hourlyCost": ("Hourly cost", "Coût horaire"),
-    "hourlyRate": ("Hourly rate", "Taux horaire"),
-    "hours": ("Hours", "Heures"),
-    "hoursPercent": ("Hours %", "Heures %"),
-    "inDays": ("In days", "En jours"),
-    "isAtWork": ("At work", "Au travail"),
-    "manual": ("Manual", "Manuel"),
-    "month": ("Month", "Mois"),
-    "overtime": ("Overtime", "Heures supplémentaires"),
-    "person": ("Person", "Personne"),
-    "personId": ("Person Id", "Id personne"),
-    "profit": ("Profit", "Profit"),
-    "profitPercent": ("Profit %", "Profit %"),
-    "profitRatio": ("Profit ratio", "Ratio de profit"),
-    "project": ("Project", "Projet"),
-    "projectId": ("Project Id", "Id projet"),
-    "quotaId": ("Quota Id", "Id quota"),
-    "remWorkDays": ("Remaining work days", "Jours de travail restants"),
-    "remWorkHours": ("Remaining work hours", "Heures de travail restantes"),
-    "start": ("Start", "Début"),
-    "status": ("Status", "Statut"),
-    "stime": ("Start time", "Heure de début"),
-    "subproject": ("Subproject", "Sous-projet"),
-    "subprojectId": ("Subproject Id", "Id sous-projet"),
-    "taken": ("Taken", "Pris"),
-    "takenInDays": ("Taken (days)", "Pris (jours)"),
-    "task": ("Task", "Tâche"),
-    "taskId": ("Task Id", "Id tâche"),
-    "to": ("Date", "Date"),
-    "week": ("Week", "Semaine"),
-    "weeklyOvertime": ("Weekly overtime", "Heures supplémentaires hebdomadaires"),
-    "wfh": ("Working from home", "Télétravail"),
-    "workDays": ("Work days", "Jours de travail"),
-    "workHours": ("Work hours", "Heures de travail"),
-}
-
 #: Dimensions whose values are numbers (shown with decimals in the CSV).
-NUMERIC_DIMENSIONS = frozenset({"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"})
+NUMERIC_DIMENSIONS = frozenset({"budget"})
+#: What the sandbox computes per row (reporting.mdx): the shared measures, but
+#: ``billableSplit`` is a text ("billable"/"non-billable") and the rates are averages for
+#: the row ("Hourly Cost: the average cost per hour for a row"), not grouping keys, and
+#: ``billability`` is the billable utilisation % of the row's people.
+ROW_MEASURES = (MEASURES - {"billableSplit"}) | {
+    "hourlyCost",
+    "hourlyRate",
+    "dailyCost",
+    "dailyRate",
+    "billability",
+}
 _BOOL_DIMENSIONS = frozenset({"isAtWork"})
 
 
@@ -134,6 +88,14 @@ def _week(day: str) -> str:
 
 
 _STIME = "COALESCE(te.stime, te.date || ' 09:00:00')"
+#: Literal mode follows reporting.mdx to the letter: "Time Start"/"Time End" exist only for
+#: entries logged with times (no made-up 09:00), and "Week" is "the week number".
+_LITERAL_SQL: dict[str, str] = {
+    "stime": "te.stime",
+    "etime": "datetime(te.stime, '+' || CAST(round(te.hours * 60) AS INTEGER) || ' minutes')",
+    # ISO week number: the day of year of the week's Thursday, in weeks
+    "week": "(CAST(strftime('%j', date(te.date, '-3 days', 'weekday 4')) AS INTEGER) - 1) / 7 + 1",
+}
 _DIMENSION_SQL: dict[str, str] = {
     "company": "c.name",
     "companyId": "COALESCE(c.xid, c.id)",
@@ -158,13 +120,16 @@ _DIMENSION_SQL: dict[str, str] = {
     "comment": "te.comment",
     "gid": "(SELECT COALESCE(g.xid, g.id) FROM group_assign ga JOIN grp g ON g.id=ga.gid "
     "WHERE ga.kind='person' AND ga.eid=te.person ORDER BY ga.gid LIMIT 1)",
-    "isAtWork": "(te.absence IS NULL)",
-    "activity": "COALESCE(t.name, a.name)",
-    "billability": "CASE WHEN COALESCE(pr.hourly_rate, 0) > 0 THEN 'billable' ELSE 'non-billable' END",
-    "hourlyCost": "pe.hourly_cost",
-    "hourlyRate": "pr.hourly_rate",
-    "dailyCost": "pe.hourly_cost * pe.work_hours",
-    "dailyRate": "pr.hourly_rate * 8",
+    # reporting.mdx: "Is working": "True" if the employee currently has a timer running; the
+    # sandbox has no timers.
+    "isAtWork": "0",
+    # reporting.mdx: "a concatenation of the company name, project name, and subproject name
+    # or the absence name"
+    "activity": "COALESCE(a.name, c.name || COALESCE(' / ' || pr.name, '') "
+    "|| COALESCE(' / ' || s.name, ''))",
+    # reporting.mdx: "Billable / Non-Billable" displays "billable" or "non-billable"
+    "billableSplit": "CASE WHEN COALESCE(pr.hourly_rate, 0) > 0 THEN 'billable' "
+    "ELSE 'non-billable' END",
     "budget": "pr.budget",
 }
 
@@ -177,9 +142,21 @@ _JOINS = {
     "a": "LEFT JOIN absence a ON a.id=te.absence",
 }
 _ALIAS = re.compile(r"\b(pe|c|pr|s|t|a)\.")
-_NEEDS_COST = frozenset({"cost", "profit", "costsPercent", "profitPercent", "profitRatio"})
-_NEEDS_BILLING = frozenset({"billing", "profit", "billingPercent", "profitPercent", "profitRatio"})
-_NEEDS_BILLABLE = frozenset({"billingRatio", "billableSplit"})
+_NEEDS_COST = frozenset(
+    {"cost", "profit", "costsPercent", "profitPercent", "profitRatio", "hourlyCost", "dailyCost"}
+)
+_NEEDS_BILLING = frozenset(
+    {
+        "billing",
+        "profit",
+        "billingPercent",
+        "profitPercent",
+        "profitRatio",
+        "hourlyRate",
+        "dailyRate",
+    }
+)
+_NEEDS_BILLABLE = frozenset({"billingRatio"})
 _NAMED_ENTITIES = frozenset({"company", "person", "project", "subproject", "task", "absence"})
 _ENTITY_FILTERS = ("company", "project", "subproject", "person", "task", "absence")
 
@@ -191,7 +168,8 @@ class Job:
     ready_at: float
     keys: list[str]
     output_format: str
-    locale: str
+    settings: dict[str, Any]  # the account's, when the job started (see .accounts)
+    literal: bool
     rows: list[list[Any]] | None = None  # None until computed
     failed: bool = False
 
@@ -234,6 +212,8 @@ class Query:
     sql: str | None  # None: a show without data in the sandbox
     params: list[Any]
     dims: list[str]
+    hours_per_day: float = 8.0  # the account's (work-schedules.mdx): "days" and daily rates
+    business_days: int = 0  # days of the range on working weekdays, minus holidays
 
     def run(self, conn: sqlite3.Connection) -> list[list[Any]]:
         """The aggregated rows (without labels), read from ``conn``."""
@@ -245,11 +225,11 @@ class Query:
         n = len(dims)
         raw = [r for r in cur.execute(self.sql, self.params) if r[n] is not None]
         totals = [sum(r[n + i] or 0 for r in raw) for i in range(3)]
-        measure = _measures(totals)
+        measure = _measures(totals, self.hours_per_day, self.business_days)
         dim_at = {k: i for i, k in enumerate(dims)}
         plan: list[tuple[int, Any]] = []  # (0: dimension, 1: boolean, 2: number, 3: measure), arg
         for k in keys:
-            if k in MEASURES:
+            if k in ROW_MEASURES:
                 plan.append((3, measure.get(k, _zero)))
             else:
                 plan.append(
@@ -320,9 +300,11 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
         where.append("te.absence IS NOT NULL")
     elif show in ("quota", "attendance"):
         return Query(keys, None, [], [])  # no quota or punch-clock data in the sandbox
+    settings = ctx.settings or default_settings(ctx.locale)
 
-    dims = [k for k in keys if k not in MEASURES]
-    select = [_DIMENSION_SQL.get(k, "NULL") for k in dims]
+    dims = [k for k in keys if k not in ROW_MEASURES]
+    select = [(_LITERAL_SQL if ctx.literal else {}).get(k) or _DIMENSION_SQL.get(k, "NULL")
+              for k in dims]  # fmt: skip
     wanted = set(keys)
     # Sum only what the keys need: every join costs a lookup per entry.
     sums = [
@@ -359,6 +341,19 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
         )
     else:
         sums.append("0")
+    if "billability" in keys:
+        # reporting.mdx: "Billable Utilization %: the % of billable hours for an employee"
+        ctes.append(
+            "ut AS (SELECT x.person, SUM(CASE WHEN COALESCE(y.hourly_rate, 0) > 0 THEN x.hours "
+            "ELSE 0 END) / SUM(x.hours) AS ratio FROM time_entry x LEFT JOIN project y "
+            "ON y.id=x.project WHERE x.date BETWEEN ? AND ? GROUP BY x.person)"
+        )
+        cte_params += [start, end]
+        joins += " LEFT JOIN ut ON ut.person=te.person"
+        sums.append("SUM(te.hours * COALESCE(ut.ratio, 0))")
+    else:
+        sums.append("0")
+    sums.append("COUNT(DISTINCT te.person)")
     aliases = set(_ALIAS.findall(" ".join([*select, *sums, *where])))
     sql = (
         ("WITH " + ", ".join(ctes) + " " if ctes else "")
@@ -371,67 +366,147 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
         hidden = [f"te.{k}" for k in dict.fromkeys(dims) if k in _NAMED_ENTITIES]
         order = ", ".join([*(str(i + 1) for i in range(len(dims))), *hidden])
         sql += f" GROUP BY {order} ORDER BY {order}"
-    return Query(keys, sql, [*cte_params, *params], dims)
+    hours_per_day = float(settings.get("hours_per_day", 8.0))
+    return Query(
+        keys, sql, [*cte_params, *params], dims, hours_per_day, business_days(start, end, settings)
+    )
+
+
+def business_days(start: str, end: str, settings: dict[str, Any]) -> int:
+    """Working days from ``start`` to ``end``: "the number of days in the timeframe minus the
+    weekends and holidays" (reporting.mdx, "Business days"), by the account's schedule.
+
+    >>> business_days("2026-12-21", "2026-12-27", {"working_days": [1, 2, 3, 4, 5],
+    ...               "holidays": ["2026-12-25"]})
+    4
+    """
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    working = set(settings.get("working_days", (1, 2, 3, 4, 5)))
+    holidays = set(settings.get("holidays", ()))
+    return sum(
+        1
+        for n in range((last - first).days + 1)
+        if (day := first + dt.timedelta(days=n)).isoweekday() in working
+        and day.isoformat() not in holidays
+    )
 
 
 def _zero(*_: float) -> float:
     return 0.0
 
 
-def _measures(totals: list[float]) -> dict[str, Any]:
-    """Measure -> f(hours, cost, billing, billable hours, overtime, weekly overtime)."""
+def _measures(totals: list[float], per_day: float, days: int) -> dict[str, Any]:
+    """Measure -> f(hours, cost, billing, billable hours, overtime, weekly overtime,
+    billable-utilisation hours, people) for one row (reporting.mdx's definitions).
+
+    ``*Percent`` and the ratios are percentages; the rates are the row's averages; ``inDays``
+    divides by the account's hours per day; business days and hours count the range's
+    working days (minus holidays) once per person of the row.
+    """
     t_hours, t_cost, t_billing = totals
 
     def share(x: float, total: float) -> float:
         return 100.0 * x / total if total else 0.0
 
+    def per(x: float, h: float) -> float:
+        return x / h if h else 0.0
+
     return {
-        "hours": lambda h, c, b, bh, ot, wot: h,
-        "duration": lambda h, c, b, bh, ot, wot: h,
-        "inDays": lambda h, c, b, bh, ot, wot: h / 8.0,
-        "cost": lambda h, c, b, bh, ot, wot: c,
-        "billing": lambda h, c, b, bh, ot, wot: b,
-        "profit": lambda h, c, b, bh, ot, wot: b - c,
-        "overtime": lambda h, c, b, bh, ot, wot: ot,
-        "weeklyOvertime": lambda h, c, b, bh, ot, wot: wot,
-        "hoursPercent": lambda h, c, b, bh, ot, wot: share(h, t_hours),
-        "costsPercent": lambda h, c, b, bh, ot, wot: share(c, t_cost),
-        "billingPercent": lambda h, c, b, bh, ot, wot: share(b, t_billing),
-        "profitPercent": lambda h, c, b, bh, ot, wot: share(b - c, b),
-        "billingRatio": lambda h, c, b, bh, ot, wot: bh / h if h else 0.0,
-        "profitRatio": lambda h, c, b, bh, ot, wot: (b - c) / c if c else 0.0,
-        "billableSplit": lambda h, c, b, bh, ot, wot: bh,
+        "hours": lambda h, c, b, bh, ot, wot, ut, n: h,
+        "duration": lambda h, c, b, bh, ot, wot, ut, n: h,
+        "inDays": lambda h, c, b, bh, ot, wot, ut, n: h / per_day,
+        "cost": lambda h, c, b, bh, ot, wot, ut, n: c,
+        "billing": lambda h, c, b, bh, ot, wot, ut, n: b,
+        "profit": lambda h, c, b, bh, ot, wot, ut, n: b - c,
+        "overtime": lambda h, c, b, bh, ot, wot, ut, n: ot,
+        "weeklyOvertime": lambda h, c, b, bh, ot, wot, ut, n: wot,
+        "hoursPercent": lambda h, c, b, bh, ot, wot, ut, n: share(h, t_hours),
+        "costsPercent": lambda h, c, b, bh, ot, wot, ut, n: share(c, t_cost),
+        "billingPercent": lambda h, c, b, bh, ot, wot, ut, n: share(b, t_billing),
+        "profitPercent": lambda h, c, b, bh, ot, wot, ut, n: share(b - c, b),
+        "billingRatio": lambda h, c, b, bh, ot, wot, ut, n: share(bh, h),
+        "profitRatio": lambda h, c, b, bh, ot, wot, ut, n: share(b - c, c),
+        "billability": lambda h, c, b, bh, ot, wot, ut, n: share(ut, h),
+        "hourlyCost": lambda h, c, b, bh, ot, wot, ut, n: per(c, h),
+        "hourlyRate": lambda h, c, b, bh, ot, wot, ut, n: per(b, h),
+        "dailyCost": lambda h, c, b, bh, ot, wot, ut, n: per(c, h) * per_day,
+        "dailyRate": lambda h, c, b, bh, ot, wot, ut, n: per(b, h) * per_day,
+        "workDays": lambda h, c, b, bh, ot, wot, ut, n: float(days * n),
+        "workHours": lambda h, c, b, bh, ot, wot, ut, n: days * n * per_day,
+        "remWorkDays": lambda h, c, b, bh, ot, wot, ut, n: days * n - h / per_day,
+        "remWorkHours": lambda h, c, b, bh, ot, wot, ut, n: days * n * per_day - h,
     }
 
 
-def _cell(key: str, value: Any, locale: str) -> str:
+#: Keys holding a date, and a date-time: written in the account's formats (settings.mdx).
+_DATE_KEYS = frozenset({"to", "date"})
+_DATETIME_KEYS = frozenset({"stime", "etime", "start", "end"})
+
+
+def _cell(key: str, value: Any, settings: dict[str, Any]) -> str:
+    """One CSV cell: localised numbers, dates and date-times; ``true``/``false``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) or key in MEASURES or key in NUMERIC_DIMENSIONS:
-        text = f"{float(value):.3f}"
-        return text.replace(".", ",") if locale == "fr" else text
+    if isinstance(value, float) or key in ROW_MEASURES or key in NUMERIC_DIMENSIONS:
+        return format_number(float(value), settings)
+    if key in _DATE_KEYS:
+        return str(format_date(str(value), settings))
+    if key in _DATETIME_KEYS:
+        return str(format_datetime(str(value), settings))
     return str(value)
 
 
-def labels(keys: list[str], locale: str) -> list[str]:
-    index = 1 if locale == "fr" else 0
-    return [LABELS.get(k, (k, k))[index] for k in keys]
+def _typed_cell(key: str, value: Any, settings: dict[str, Any]) -> Any:
+    """One cell of the array output (default mode): numbers stay numbers, dates are localised."""
+    if value is None or isinstance(value, bool | float | int):
+        return value
+    if key in _DATE_KEYS:
+        return format_date(str(value), settings)
+    if key in _DATETIME_KEYS:
+        return format_datetime(str(value), settings)
+    return value
 
 
-def format_csv(keys: list[str], rows: list[list[Any]], locale: str) -> str:
+def _settings_of(locale_or_settings: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(locale_or_settings, dict):
+        return locale_or_settings
+    return default_settings("fr" if locale_or_settings == "fr" else "en")
+
+
+def format_csv(keys: list[str], rows: list[list[Any]], settings: str | dict[str, Any]) -> str:
     """The CSV text of an export: localised labels, then localised values.
+
+    ``settings`` are an account's (:mod:`.accounts`), or a language
+    (``"en"``/``"fr"``) for the historical defaults. Fields are separated by
+    the account's list separator (settings.mdx, "Localization").
 
     >>> format_csv(["company", "hours"], [["Branch", 7.0]], "fr")
     'Entreprise,Heures\\nBranch,"7,000"\\n'
     """
+    settings = _settings_of(settings)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(labels(keys, locale))
+    writer = csv.writer(buf, delimiter=settings.get("list_separator", ","), lineterminator="\n")
+    writer.writerow(labels(keys, settings.get("language", "en")))
     for row in rows:
-        writer.writerow([_cell(k, v, locale) for k, v in zip(keys, row, strict=True)])
+        writer.writerow([_cell(k, v, settings) for k, v in zip(keys, row, strict=True)])
     return buf.getvalue()
+
+
+def format_array(
+    keys: list[str], rows: list[list[Any]], settings: dict[str, Any], *, literal: bool = False
+) -> list[list[Any]]:
+    """The array output: the labels, then one list per row (README decision 6).
+
+    The default mode keeps numbers as JSON numbers and writes dates in the
+    account's format; literal mode gives the very text of the CSV cells, the
+    in-app export module's output (time-export.mdx: the service "wraps the in
+    app export module functionality").
+    """
+    head = labels(keys, settings.get("language", "en"))
+    cell = _cell if literal else _typed_cell
+    return [head, *([cell(k, v, settings) for k, v in zip(keys, r, strict=True)] for r in rows)]
 
 
 @service("time_entry.export")
@@ -443,7 +518,13 @@ def te_export(ctx: Ctx, req: dict[str, Any]) -> Later:
     snapshot = ctx.store.snapshot() if query.sql else None
     job_id = max(ctx.jobs, default=0) + 1
     job = ctx.jobs[job_id] = Job(
-        job_id, ctx.role, time.monotonic() + ctx.export_delay, query.keys, output_format, ctx.locale
+        job_id,
+        ctx.role,
+        time.monotonic() + ctx.export_delay,
+        query.keys,
+        output_format,
+        ctx.settings or default_settings(ctx.locale),
+        ctx.literal,
     )
 
     def finish() -> dict[str, Any]:
@@ -472,11 +553,14 @@ def te_get_job_info(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any] | Later:
     if rows is None or time.monotonic() < job.ready_at:
         return ok(job={"status": "running", "id": job_id})
     fmt = _output_format(req.get("outputFormat")) if req.get("outputFormat") else job.output_format
-    keys, locale = job.keys, job.locale
+    keys, settings, literal = job.keys, job.settings, job.literal
 
     def finish() -> dict[str, Any]:  # a job's rows never change: format them without the lock
-        array = fmt == "array"
-        result = [labels(keys, locale), *rows] if array else format_csv(keys, rows, locale)
+        result: Any
+        if fmt == "array":
+            result = format_array(keys, rows, settings, literal=literal)
+        else:
+            result = format_csv(keys, rows, settings)
         return ok(job={"status": "done", "id": job_id, "result": result})
 
     return Later(finish)

@@ -3,6 +3,9 @@
 * ``"empty"``: a corporate company, the four account holders (two
   administrators, an employee, a person whose API access is disabled) and a
   few custom fields without values. Nothing else.
+* Both add the ``"us"`` and ``"fr"`` accounts (``SeedData.extra_accounts``):
+  the two administrators again, with American and French settings
+  (:mod:`.accounts`).
 * ``"demo"``: a realistic account: a corporate company with a branch, customer
   companies, about 50 people in country and team groups with team leaders,
   projects and subprojects, general and specific tasks, absence types,
@@ -20,6 +23,7 @@ import datetime as dt
 import logging
 import random
 
+from beebole_pandas.sandbox.accounts import extra_accounts
 from beebole_pandas.sandbox.seed_demo import (
     COMPANY_ID0,
     CUSTOM_FIELD_ID0,
@@ -108,6 +112,7 @@ def build(name: str, *, people: int | None = None, months: int | None = None) ->
     entries_rng = random.Random(f"demo-entries-{people}-{months}")
     data.time_entries = build_entries(entries_rng, plan, start=DATA_START, months=months)
     calibrate_budgets(data)
+    data.extra_accounts = extra_accounts("demo", {a["role"]: a["person"] for a in data.accounts})
     return data
 
 
@@ -136,9 +141,13 @@ def _empty() -> SeedData:
         CustomField(id=CUSTOM_FIELD_ID0 + 1, xid=None, name="Location", availableFor="Person"),
         CustomField(id=CUSTOM_FIELD_ID0 + 2, xid=None, name="Cost center", availableFor="Project"),
     ]  # fmt: skip
+    accounts = accounts_for(
+        "empty", {role: PERSON_ID0 + i for i, (role, _, _) in enumerate(holders)}
+    )
     return SeedData(
         name="empty",
-        accounts=accounts_for("empty", {role: PERSON_ID0 + i for i, (role, _, _) in enumerate(holders)}),
+        accounts=accounts,
+        extra_accounts=extra_accounts("empty", {a["role"]: a["person"] for a in accounts}),
         companies=[Company(id=corporate, xid=None, name="Sandbox Corp", corporate=True, active=True)],
         people=people,
         custom_fields=fields,

@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict
 
-Role = Literal["admin", "leader", "employee"]
+Role = Literal["admin", "leader", "employee", "contractor", "pm"]  # api/person.mdx
 
 
 class Account(TypedDict):
     """A user who can call the API: a person plus a token."""
 
-    role: str  # key in server.tokens: "admin", "employee", "admin_fr", "disabled", ...
+    role: str  # key in server.tokens: "admin", "employee", "admin_fr", "disabled", "us", "fr"
     token: str
     person: int  # the person's id
     locale: Literal["en", "fr"]  # CSV export headers and numbers
@@ -154,6 +154,9 @@ class SeedData:
     name: str
     # repr=False: accounts hold tokens, which must never reach logs or reprs
     accounts: list[Account] = field(default_factory=list, repr=False)
+    # More accounts with settings of their own ("us", "fr": see .accounts); kept apart
+    # from ``accounts``, which always holds the four historical roles.
+    extra_accounts: list[Account] = field(default_factory=list, repr=False)
     companies: list[Company] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)

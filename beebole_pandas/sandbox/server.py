@@ -107,6 +107,7 @@ class SandboxServer:
         header_timeout: float = HEADER_TIMEOUT,
         body_timeout: float = BODY_TIMEOUT,
         idle_timeout: float = IDLE_TIMEOUT,
+        literal: bool = False,
     ) -> None:
         for name, value in (("daily_requests", daily_requests), ("daily_kb", daily_kb)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -122,6 +123,7 @@ class SandboxServer:
             "people": people,
             "months": months,
             "export_delay": export_delay,
+            "literal": bool(literal),
         }
         self.quota = Quota(daily_requests=daily_requests, daily_kb=daily_kb)
         self.stats_counter = Stats()
@@ -234,9 +236,49 @@ class SandboxServer:
         return f"http://{host}:{self.port}{API_PATH}"
 
     @property
+    def literal(self) -> bool:
+        """True when the server answers only the documented shapes (:mod:`.literal`)."""
+        return bool(self._backend_args["literal"])
+
+    @property
     def tokens(self) -> dict[str, str]:
-        """Role -> token: ``admin``, ``employee``, ``admin_fr``, ``disabled``, ..."""
-        return dict(self.backend.tokens)
+        """Account -> token: ``default`` (the administrator, the same as ``admin``),
+        ``us`` and ``fr`` (administrators with American and French settings),
+        and the roles ``admin``, ``employee``, ``admin_fr``, ``disabled``."""
+        return {"default": self.backend.tokens["admin"], **self.backend.tokens}
+
+    def _role(self, account: str) -> str:
+        return "admin" if account == "default" else account
+
+    def settings(self, account: str = "default") -> dict[str, Any]:
+        """The settings of an account (a copy): formats, schedule, holidays, currency.
+
+        Keys: ``date_format`` (``"YYYY-MM-DD"``, ``"DD/MM/YYYY"``,
+        ``"MM/DD/YYYY"``, ...), ``time_format`` (``"24h"``/``"12h"``),
+        ``decimal_separator``, ``thousands_separator`` (``""``: none),
+        ``list_separator`` (between CSV fields), ``language`` (export labels),
+        ``currency``, ``hours_per_day``, ``weekly_hours``, ``working_days``
+        (ISO weekdays, Monday = 1), ``holidays`` (ISO dates), ``week_start``.
+        See :mod:`beebole_pandas.sandbox.accounts`.
+
+        Examples
+        --------
+        >>> server.settings("us")["date_format"]            # doctest: +SKIP
+        'MM/DD/YYYY'
+        """
+        return self.backend.settings(self._role(account))
+
+    def set_settings(self, account: str, **changes: Any) -> dict[str, Any]:
+        """Change an account's settings at run time; the next requests see them.
+
+        Raises ValueError for an unknown account, setting or value. Returns
+        the account's settings after the change.
+
+        Examples
+        --------
+        >>> server.set_settings("default", date_format="DD.MM.YYYY")   # doctest: +SKIP
+        """
+        return self.backend.set_settings(self._role(account), **changes)
 
     @property
     def token(self) -> str:
@@ -452,6 +494,7 @@ def serve(
     header_timeout: float = HEADER_TIMEOUT,
     body_timeout: float = BODY_TIMEOUT,
     idle_timeout: float = IDLE_TIMEOUT,
+    literal: bool = False,
 ) -> SandboxServer:
     """Start a sandbox Beebole v2 server on loopback; close it with ``with`` or ``.close()``.
 
@@ -486,12 +529,17 @@ def serve(
         closes.
     idle_timeout
         Seconds a keep-alive connection may stay open without a request.
+    literal
+        Answer exactly the documented shapes (:mod:`.literal`): no ``status``
+        where the reference shows none, no member no documented example
+        shows. The default mode answers more, for convenience.
 
     Returns
     -------
     SandboxServer
-        Started, with ``url``, ``token``, ``tokens``, ``backend``, ``stats()``,
-        ``inject()``, ``advance_day()`` and ``close()``.
+        Started, with ``url``, ``token``, ``tokens``, ``settings()``,
+        ``set_settings()``, ``backend``, ``stats()``, ``inject()``,
+        ``advance_day()`` and ``close()``.
 
     Examples
     --------
@@ -518,5 +566,6 @@ def serve(
         header_timeout=header_timeout,
         body_timeout=body_timeout,
         idle_timeout=idle_timeout,
+        literal=literal,
     )
     return server.start()

@@ -63,9 +63,11 @@ class Ctx:
     person: int | None  # the caller's person id
     role: str  # the account role ("admin", "employee", ...): owner of export jobs
     locale: str
-    user_group: str  # "admin", "leader" or "employee", read from the store per request
+    user_group: str  # admin, leader, employee, contractor or pm, read from the store per request
     export_delay: float = 0.2
     jobs: dict[int, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # the account's (see .accounts)
+    literal: bool = False  # answer only documented shapes (see .literal)
 
     @property
     def is_admin(self) -> bool:

@@ -9,6 +9,7 @@ managers. ``person.leaders`` and ``custom_field.list`` are written out below;
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from .services import (
     Ctx,
+    NotFoundError,
     ServiceError,
     addressed,
     as_bool,
@@ -39,7 +41,10 @@ from .store import ENTITY_TABLES
 
 Row = sqlite3.Row
 
-USER_GROUPS = ("admin", "leader", "employee")
+# api/person.mdx: "Permitted values": admin, contractor, employee (default), pm (Project
+# Manager), leader (Team Leader). Listed with the first three in their old order, so that
+# messages keep their wording.
+USER_GROUPS = ("admin", "leader", "employee", "contractor", "pm")
 
 
 @dataclass(frozen=True)
@@ -243,10 +248,31 @@ def _convert(ctx: Ctx, kind: Kind, f: Field, value: Any) -> Any:
 def _leaders(ctx: Ctx, value: Any, person: int | None) -> list[int]:
     if not isinstance(value, list):
         raise ServiceError(f"'person.leaders' must be a list of people, not {value!r}")
-    ids = [ref_id(ctx, v, "person.leaders", "person") for v in value]
+    ids = [_leader(ctx, v) for v in value]
     if person is not None and person in ids:
         raise ServiceError("'person.leaders': a person cannot be their own leader")
     return ids
+
+
+def _leader(ctx: Ctx, value: Any) -> int:
+    """A team leader given by id, xid, email or name, in that priority (api/person.mdx:
+    "the person will be linked to one or more team leaders" found by these members)."""
+    if not isinstance(value, dict) or any(value.get(k) is not None for k in ("id", "xid")):
+        return ref_id(ctx, value, "person.leaders", "person")
+    for member, column in (("email", "email"), ("name", "name")):
+        given = value.get(member)
+        if given is None:
+            continue
+        text = as_str(given, f"person.leaders.{member}", empty=False)
+        rows = ctx.store.all(f"SELECT id FROM person WHERE lower({column})=lower(?)", (text,))
+        if len(rows) == 1:
+            return int(rows[0]["id"])
+        if len(rows) > 1:
+            raise ServiceError(f"'person.leaders': {len(rows)} people have the {member} {text!r}")
+        raise NotFoundError(f"'person.leaders': no person has the {member} {text!r}")
+    raise ServiceError(
+        f"'person.leaders' items must name a person by id, xid, email or name, not {value!r}"
+    )
 
 
 def _set_leaders(ctx: Ctx, person: int, leaders: list[int]) -> None:
@@ -266,6 +292,10 @@ def _create(kind: Kind) -> Callable[[Ctx, dict[str, Any]], dict[str, Any]]:
             if value is None and f.required:
                 raise ServiceError(f"missing member '{kind.name}.{f.member}'")
             cols.append(f.column)
+            if value is None and kind.name == "project" and f.member == "startDate":
+                # api/project.mdx: "startDate" is "optional, default 1st current month"
+                vals.append(dt.date.today().replace(day=1).isoformat())
+                continue
             vals.append(f.default if value is None else _convert(ctx, kind, f, value))
         leaders = (
             _leaders(ctx, obj["leaders"], None)

@@ -207,8 +207,8 @@ def _entry_content(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
             raise ServiceError(
                 f"absence {label(ctx.store, 'absence', aid)} is inactive: time cannot be logged on it"
             )
-        if req.get("task") is not None:
-            raise ServiceError("'task' is not allowed on an absence entry")
+        # api/time.mdx: "if you log hours on an absence (tasks don't matter in this case)":
+        # a task sent with an absence is ignored, not refused.
         cols["absence"] = aid
         return cols
     kind = next(k for k in reversed(WORK_KINDS) if k in given)

@@ -18,6 +18,7 @@ hierarchy row by row.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -45,6 +46,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS account(token TEXT PRIMARY KEY, role TEXT NOT NULL, person INTEGER,
     locale TEXT NOT NULL, api_enabled INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS account_settings(role TEXT PRIMARY KEY, settings TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS company(id INTEGER PRIMARY KEY, xid TEXT UNIQUE, name TEXT NOT NULL,
     corporate INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1,
     st_disabled INTEGER NOT NULL DEFAULT 0);
@@ -247,7 +249,7 @@ class Store:
             "INSERT INTO account VALUES (?,?,?,?,?)",
             (
                 (a["token"], a["role"], a["person"], a["locale"], int(a["api_enabled"]))
-                for a in s.accounts
+                for a in [*s.accounts, *s.extra_accounts]
             ),
         )
         self._many(
@@ -395,6 +397,19 @@ class Store:
                 )
 
         self._many("INSERT INTO time_entry VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows())
+
+    # -- account settings (see .accounts) ---------------------------------------------------
+
+    def settings(self, role: str) -> dict[str, Any] | None:
+        """The stored settings of an account, or None (never set: the defaults apply)."""
+        text = self.scalar("SELECT settings FROM account_settings WHERE role=?", (role,))
+        return None if text is None else dict(json.loads(text))
+
+    def save_settings(self, role: str, settings: dict[str, Any]) -> None:
+        """Store the settings of an account (replacing the previous ones)."""
+        self.execute(
+            "INSERT OR REPLACE INTO account_settings VALUES (?, ?)", (role, json.dumps(settings))
+        )
 
     def close(self) -> None:
         self.conn.close()
