@@ -245,6 +245,8 @@ def test_event_rows_are_typed(demo: Api) -> None:
     ]
     entries = {r["id"]: r for r in store_rows(demo, " AND te.date='2026-03-02'")}
     assert len(rows) == len(entries)
+    store = demo.server.backend.store
+    clocked_in = {r[0] for r in store.all("SELECT person FROM clock WHERE end_time IS NULL")}
     for event, person, project, stime, etime, hours, at_work, _ in rows:
         entry = entries[event]
         assert isinstance(event, int) and isinstance(hours, float) and isinstance(at_work, bool)
@@ -252,8 +254,10 @@ def test_event_rows_are_typed(demo: Api) -> None:
         assert isinstance(person, str) if entry["pxid"] else isinstance(person, int)
         assert project is None or isinstance(project, int | str)
         assert len(stime) == 19 and stime[:10] == "2026-03-02" and etime >= stime
-        # help/legacy/reporting.mdx: "At work" is a timer running now; the sandbox has none.
-        assert at_work is False
+        # help/legacy/reporting.mdx: "At work" is a timer running now: in the sandbox, a
+        # time-clock record still open (time-clock.mdx, clocked in and not out).
+        assert at_work is (entry["person"] in clocked_in)
+    assert any(r[6] for r in rows) and not all(r[6] for r in rows)
 
 
 # -- CSV ----------------------------------------------------------------------------------------

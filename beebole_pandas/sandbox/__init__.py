@@ -16,6 +16,10 @@ account, with per-token daily quotas and injectable faults.
 ...     server.inject(None)                  # no more faults
 ...     server.advance_day()                 # quotas are whole again
 
+The demo seed has absence quotas and time-clock records too, so that every
+``show`` of ``time_entry.export`` has rows (``quota``, ``attendance``:
+:mod:`.export_views`); overtime follows the calling account's schedule.
+
 ``sandbox.serve(literal=True)`` answers exactly the documented shapes
 (:mod:`.literal`). From a shell: ``python -m beebole_pandas serve --port 8765
 [--literal]``.

@@ -3,10 +3,10 @@
 The export is computed in SQL when the job starts, on a copy of the database
 taken under the backend's lock (a consistent snapshot) but read after the lock
 is released, so that a large export does not stop the server; the rows are
-handed out (and formatted, also outside the lock) once ``export_delay``
-seconds have passed. Rows are aggregated over the dimension keys asked for
-(every key that is not a measure); measures are summed (percentages and ratios
-are computed from the sums).
+handed out (and formatted, also outside the lock, by :mod:`.export_format`)
+once ``export_delay`` seconds have passed. Rows are aggregated over the
+dimension keys asked for (every key that is not a measure); measures are
+summed (percentages and ratios are computed from the sums).
 
 Measures follow reporting.mdx ("Data available in the Reports module"); see
 :func:`_measures`: ``inDays`` = hours / the account's hours per day;
@@ -16,25 +16,33 @@ averages; ``*Percent``, ``billingRatio``, ``profitRatio`` and ``billability``
 (billable utilisation of the row's people) are percentages; ``billableSplit``
 is the text "billable"/"non-billable"; ``workDays``/``workHours`` count the
 range's working days minus holidays (account schedule) per person of the row,
-``remWork*`` subtract what was worked; ``isAtWork`` is false (no timers);
-``overtime`` = the entry's share of its person-day's hours beyond the person's
-workHours, ``weeklyOvertime`` the same per ISO week (5 x workHours). The
-``quota``/``attendance`` shows have no data in the sandbox (no rows). In
+``remWork*`` subtract what was worked; ``isAtWork`` is true for a person
+clocked in now (an open time-clock record: the sandbox's only running timer).
+
+Overtime (reporting.mdx, "Tracking Overtime": set "Hours per day" and "Hours
+per week", then the columns "Overtime/day" and "Overtime/week" "automatically
+include any hours worked on weekends or holidays"; entities.mdx: hours
+recorded on public holidays "will be included in Overtime"), by the calling
+account's schedule (:mod:`.workdays`), counting worked hours only (entries
+not on an absence):
+
+* ``overtime`` (Overtime/day): per person and day, the hours above the hours
+  per day on a working day, all the hours on a weekend day or a holiday;
+* ``weeklyOvertime`` (Overtime/week): per person and week (weeks begin on the
+  account's ``week_start``, and are counted whole whatever the range), the
+  hours of its working days above the weekly hours, plus all its hours on
+  weekend days and holidays.
+
+Each entry carries its share of its day's (week's) overtime, in proportion to
+its hours; entries on weekend days and holidays carry all their hours.
+
+The ``quota`` and ``attendance`` views are in :mod:`.export_views`. In
 literal mode ``stime``/``etime`` are empty for entries logged without times
 and ``week`` is the ISO week number.
-
-CSV: labels, numbers, dates, times and the field separator follow the
-account's settings (:mod:`.accounts`, :mod:`.localise`; ``admin_fr``:
-``"7,000"``, as in the reference's example); booleans are ``true``/``false``.
-Array: labels first, then typed rows with localised dates (README decision
-6); literal mode: the CSV's text cells.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import re
 import sqlite3
 import time
@@ -44,8 +52,15 @@ from typing import Any
 from ..export_keys import MEASURES, SHOW_KEYS
 from ..schema import STATUS_CODES
 from .accounts import default_settings
+from .export_format import (
+    BOOL_DIMENSIONS,
+    NUMERIC_DIMENSIONS,
+    ROW_MEASURES,
+    format_array,
+    format_csv,
+)
 from .export_labels import LABELS, labels
-from .localise import format_date, format_datetime, format_number
+from .export_views import Filters, ViewQuery, attendance_query, quota_query
 from .services import (
     Ctx,
     Later,
@@ -60,32 +75,12 @@ from .services import (
     service,
 )
 from .services_groups import descendants
+from .workdays import business_days, iso_week_sql, monday_sql, overtime_sql
 
 __all__ = ["EXPORT_KEYS", "LABELS", "MEASURES", "format_array", "format_csv", "labels"]
 
 #: Valid ``keys`` per ``show`` (Beebole's table, shipped as package data).
 EXPORT_KEYS = SHOW_KEYS
-
-#: Dimensions whose values are numbers (shown with decimals in the CSV).
-NUMERIC_DIMENSIONS = frozenset({"budget"})
-#: What the sandbox computes per row (reporting.mdx): the shared measures, but
-#: ``billableSplit`` is a text ("billable"/"non-billable") and the rates are averages for
-#: the row ("Hourly Cost: the average cost per hour for a row"), not grouping keys, and
-#: ``billability`` is the billable utilisation % of the row's people.
-ROW_MEASURES = (MEASURES - {"billableSplit"}) | {
-    "hourlyCost",
-    "hourlyRate",
-    "dailyCost",
-    "dailyRate",
-    "billability",
-}
-_BOOL_DIMENSIONS = frozenset({"isAtWork"})
-
-
-def _week(day: str) -> str:
-    """SQL for the Monday of the week of ``day`` (a column, or ``?``)."""
-    return f"date({day}, 'weekday 0', '-6 days')"
-
 
 _STIME = "COALESCE(te.stime, te.date || ' 09:00:00')"
 #: Literal mode follows reporting.mdx to the letter: "Time Start"/"Time End" exist only for
@@ -93,8 +88,7 @@ _STIME = "COALESCE(te.stime, te.date || ' 09:00:00')"
 _LITERAL_SQL: dict[str, str] = {
     "stime": "te.stime",
     "etime": "datetime(te.stime, '+' || CAST(round(te.hours * 60) AS INTEGER) || ' minutes')",
-    # ISO week number: the day of year of the week's Thursday, in weeks
-    "week": "(CAST(strftime('%j', date(te.date, '-3 days', 'weekday 4')) AS INTEGER) - 1) / 7 + 1",
+    "week": iso_week_sql("te.date"),
 }
 _DIMENSION_SQL: dict[str, str] = {
     "company": "c.name",
@@ -111,7 +105,7 @@ _DIMENSION_SQL: dict[str, str] = {
     "absenceId": "COALESCE(a.xid, a.id)",
     "status": "te.status",
     "month": "substr(te.date, 1, 7)",
-    "week": _week("te.date"),
+    "week": monday_sql("te.date"),
     "to": "te.date",
     "date": "te.date",
     "eventId": "te.id",
@@ -120,9 +114,9 @@ _DIMENSION_SQL: dict[str, str] = {
     "comment": "te.comment",
     "gid": "(SELECT COALESCE(g.xid, g.id) FROM group_assign ga JOIN grp g ON g.id=ga.gid "
     "WHERE ga.kind='person' AND ga.eid=te.person ORDER BY ga.gid LIMIT 1)",
-    # reporting.mdx: "Is working": "True" if the employee currently has a timer running; the
-    # sandbox has no timers.
-    "isAtWork": "0",
+    # reporting.mdx: "Is working": "True" if the employee currently has a timer running; in the
+    # sandbox, a time-clock record still open (clocked in, not out: see .export_views).
+    "isAtWork": "te.person IN (SELECT person FROM clock WHERE end_time IS NULL)",
     # reporting.mdx: "a concatenation of the company name, project name, and subproject name
     # or the absence name"
     "activity": "COALESCE(a.name, c.name || COALESCE(' / ' || pr.name, '') "
@@ -233,7 +227,7 @@ class Query:
                 plan.append((3, measure.get(k, _zero)))
             else:
                 plan.append(
-                    (1 if k in _BOOL_DIMENSIONS else 2 if k in NUMERIC_DIMENSIONS else 0, dim_at[k])
+                    (1 if k in BOOL_DIMENSIONS else 2 if k in NUMERIC_DIMENSIONS else 0, dim_at[k])
                 )
         out = []
         for r in raw:
@@ -252,12 +246,8 @@ class Query:
         return out
 
 
-def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
-    """Check an export request and write its SQL (ids and groups resolved against the store)."""
-    show, keys = _check_keys(req)
-    start, end = date_range(req)
-    where = ["te.date BETWEEN ? AND ?"]
-    params: list[Any] = [start, end]
+def _filters(ctx: Ctx, req: dict[str, Any]) -> Filters:
+    """The request's ``statusFilters``, ``gids`` (with their subgroups) and entity filter."""
     statuses = req.get("statusFilters")
     if statuses is not None:
         statuses = _str_list(statuses, "statusFilters")
@@ -267,8 +257,7 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
                 f"unknown status {bad[0]!r} in 'statusFilters'; valid statuses are: "
                 f"{', '.join(STATUS_CODES)}"
             )
-        where.append(f"te.status IN ({','.join('?' * len(statuses))})")
-        params += statuses
+    groups = None
     if req.get("gids") is not None:
         gids = req["gids"]
         if not isinstance(gids, list):
@@ -280,27 +269,46 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
             for g in gids
         ]
         groups = sorted(descendants(ctx, resolved))
-        where.append(
-            "te.person IN (SELECT eid FROM group_assign WHERE kind='person' "
-            f"AND gid IN ({','.join('?' * len(groups))}))"
-        )
-        params += groups
     filters = [k for k in _ENTITY_FILTERS if req.get(k) is not None]
     if len(filters) > 1:
         raise ServiceError(
             f"give at most one entity filter ({', '.join(_ENTITY_FILTERS)}); got {', '.join(filters)}"
         )
+    entity = None
     if filters:
         kind = filters[0]
-        where.append(f"te.{kind}=?")
-        params.append(ref_id(ctx, req[kind], kind, kind))
+        entity = (kind, ref_id(ctx, req[kind], kind, kind))
+    return Filters(statuses, groups, entity)
+
+
+def prepare(ctx: Ctx, req: dict[str, Any]) -> Query | ViewQuery:
+    """Check an export request and write its SQL (ids and groups resolved against the store)."""
+    show, keys = _check_keys(req)
+    start, end = date_range(req)
+    filters = _filters(ctx, req)
+    settings = ctx.settings or default_settings(ctx.locale)
+    if show == "quota":
+        return quota_query(keys, start, end, filters, settings)
+    if show == "attendance":
+        return attendance_query(keys, start, end, filters, settings, literal=ctx.literal)
+    where = ["te.date BETWEEN ? AND ?"]
+    params: list[Any] = [start, end]
+    if filters.statuses is not None:
+        where.append(f"te.status IN ({','.join('?' * len(filters.statuses))})")
+        params += filters.statuses
+    if filters.groups is not None:
+        where.append(
+            "te.person IN (SELECT eid FROM group_assign WHERE kind='person' "
+            f"AND gid IN ({','.join('?' * len(filters.groups))}))"
+        )
+        params += filters.groups
+    if filters.entity is not None:
+        where.append(f"te.{filters.entity[0]}=?")
+        params.append(filters.entity[1])
     if show == "work":
         where.append("te.absence IS NULL")
     elif show == "abs":
         where.append("te.absence IS NOT NULL")
-    elif show in ("quota", "attendance"):
-        return Query(keys, None, [], [])  # no quota or punch-clock data in the sandbox
-    settings = ctx.settings or default_settings(ctx.locale)
 
     dims = [k for k in keys if k not in ROW_MEASURES]
     select = [(_LITERAL_SQL if ctx.literal else {}).get(k) or _DIMENSION_SQL.get(k, "NULL")
@@ -316,31 +324,11 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
         else "0",
     ]
     ctes, joins, cte_params = [], "", []
-    if "overtime" in keys:
-        ctes.append(
-            "day AS (SELECT person, date, SUM(hours) AS tot FROM time_entry "
-            "WHERE date BETWEEN ? AND ? GROUP BY person, date)"
-        )
-        cte_params += [start, end]
-        joins += " LEFT JOIN day ON day.person=te.person AND day.date=te.date"
-        sums.append(
-            "SUM(CASE WHEN day.tot > 0 THEN te.hours * MAX(0, day.tot - pe.work_hours) / day.tot ELSE 0 END)"
-        )
-    else:
-        sums.append("0")
-    if "weeklyOvertime" in keys:
-        # Whole weeks: an entry's weekly overtime must not depend on where the range cuts its week.
-        ctes.append(
-            f"wk AS (SELECT person, {_week('date')} AS week, SUM(hours) AS tot FROM time_entry "
-            f"WHERE date BETWEEN {_week('?')} AND date(?, 'weekday 0') GROUP BY person, week)"
-        )
-        cte_params += [start, end]
-        joins += f" LEFT JOIN wk ON wk.person=te.person AND wk.week={_week('te.date')}"
-        sums.append(
-            "SUM(CASE WHEN wk.tot > 0 THEN te.hours * MAX(0, wk.tot - 5 * pe.work_hours) / wk.tot ELSE 0 END)"
-        )
-    else:
-        sums.append("0")
+    for cte, join, total, extra in overtime_sql(keys, start, end, settings):
+        ctes += [cte] if cte else []
+        joins += join
+        cte_params += extra
+        sums.append(total)
     if "billability" in keys:
         # reporting.mdx: "Billable Utilization %: the % of billable hours for an employee"
         ctes.append(
@@ -369,25 +357,6 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query:
     hours_per_day = float(settings.get("hours_per_day", 8.0))
     return Query(
         keys, sql, [*cte_params, *params], dims, hours_per_day, business_days(start, end, settings)
-    )
-
-
-def business_days(start: str, end: str, settings: dict[str, Any]) -> int:
-    """Working days from ``start`` to ``end``: "the number of days in the timeframe minus the
-    weekends and holidays" (reporting.mdx, "Business days"), by the account's schedule.
-
-    >>> business_days("2026-12-21", "2026-12-27", {"working_days": [1, 2, 3, 4, 5],
-    ...               "holidays": ["2026-12-25"]})
-    4
-    """
-    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    working = set(settings.get("working_days", (1, 2, 3, 4, 5)))
-    holidays = set(settings.get("holidays", ()))
-    return sum(
-        1
-        for n in range((last - first).days + 1)
-        if (day := first + dt.timedelta(days=n)).isoweekday() in working
-        and day.isoformat() not in holidays
     )
 
 
@@ -436,77 +405,6 @@ def _measures(totals: list[float], per_day: float, days: int) -> dict[str, Any]:
         "remWorkDays": lambda h, c, b, bh, ot, wot, ut, n: days * n - h / per_day,
         "remWorkHours": lambda h, c, b, bh, ot, wot, ut, n: days * n * per_day - h,
     }
-
-
-#: Keys holding a date, and a date-time: written in the account's formats (settings.mdx).
-_DATE_KEYS = frozenset({"to", "date"})
-_DATETIME_KEYS = frozenset({"stime", "etime", "start", "end"})
-
-
-def _cell(key: str, value: Any, settings: dict[str, Any]) -> str:
-    """One CSV cell: localised numbers, dates and date-times; ``true``/``false``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) or key in ROW_MEASURES or key in NUMERIC_DIMENSIONS:
-        return format_number(float(value), settings)
-    if key in _DATE_KEYS:
-        return str(format_date(str(value), settings))
-    if key in _DATETIME_KEYS:
-        return str(format_datetime(str(value), settings))
-    return str(value)
-
-
-def _typed_cell(key: str, value: Any, settings: dict[str, Any]) -> Any:
-    """One cell of the array output (default mode): numbers stay numbers, dates are localised."""
-    if value is None or isinstance(value, bool | float | int):
-        return value
-    if key in _DATE_KEYS:
-        return format_date(str(value), settings)
-    if key in _DATETIME_KEYS:
-        return format_datetime(str(value), settings)
-    return value
-
-
-def _settings_of(locale_or_settings: str | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(locale_or_settings, dict):
-        return locale_or_settings
-    return default_settings("fr" if locale_or_settings == "fr" else "en")
-
-
-def format_csv(keys: list[str], rows: list[list[Any]], settings: str | dict[str, Any]) -> str:
-    """The CSV text of an export: localised labels, then localised values.
-
-    ``settings`` are an account's (:mod:`.accounts`), or a language
-    (``"en"``/``"fr"``) for the historical defaults. Fields are separated by
-    the account's list separator (settings.mdx, "Localization").
-
-    >>> format_csv(["company", "hours"], [["Branch", 7.0]], "fr")
-    'Entreprise,Heures\\nBranch,"7,000"\\n'
-    """
-    settings = _settings_of(settings)
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=settings.get("list_separator", ","), lineterminator="\n")
-    writer.writerow(labels(keys, settings.get("language", "en")))
-    for row in rows:
-        writer.writerow([_cell(k, v, settings) for k, v in zip(keys, row, strict=True)])
-    return buf.getvalue()
-
-
-def format_array(
-    keys: list[str], rows: list[list[Any]], settings: dict[str, Any], *, literal: bool = False
-) -> list[list[Any]]:
-    """The array output: the labels, then one list per row (README decision 6).
-
-    The default mode keeps numbers as JSON numbers and writes dates in the
-    account's format; literal mode gives the very text of the CSV cells, the
-    in-app export module's output (time-export.mdx: the service "wraps the in
-    app export module functionality").
-    """
-    head = labels(keys, settings.get("language", "en"))
-    cell = _cell if literal else _typed_cell
-    return [head, *([cell(k, v, settings) for k, v in zip(keys, r, strict=True)] for r in rows)]
 
 
 @service("time_entry.export")

@@ -10,7 +10,9 @@
   companies, about 50 people in country and team groups with team leaders,
   projects and subprojects, general and specific tasks, absence types,
   custom fields with values, xids on part of every kind of entity, and a year
-  of time entries (2025-12-01 to 2026-11-30) in every workflow status.
+  of time entries (2025-12-01 to 2026-11-30) in every workflow status;
+  absence quotas per person and leave year (``seed_time_off``) and the time-clock
+  records of the Spanish branch (``seed_clock``).
 
 Both are deterministic: the same arguments give the same :class:`SeedData`,
 tokens included. The helpers live in ``seed_catalog`` (names),
@@ -24,6 +26,7 @@ import logging
 import random
 
 from beebole_pandas.sandbox.accounts import extra_accounts
+from beebole_pandas.sandbox.seed_clock import build_clock_records
 from beebole_pandas.sandbox.seed_demo import (
     COMPANY_ID0,
     CUSTOM_FIELD_ID0,
@@ -33,6 +36,7 @@ from beebole_pandas.sandbox.seed_demo import (
     build_entities,
 )
 from beebole_pandas.sandbox.seed_entries import build_entries, calibrate_budgets, end_of_data
+from beebole_pandas.sandbox.seed_time_off import build_leave_quotas
 from beebole_pandas.sandbox.seeddata import Company, CustomField, Person, SeedData
 
 __all__ = ["DATA_START", "DEFAULT_MONTHS", "DEFAULT_PEOPLE", "SEEDS", "build", "data_end"]
@@ -112,6 +116,14 @@ def build(name: str, *, people: int | None = None, months: int | None = None) ->
     entries_rng = random.Random(f"demo-entries-{people}-{months}")
     data.time_entries = build_entries(entries_rng, plan, start=DATA_START, months=months)
     calibrate_budgets(data)
+    # Quotas and clock records have generators of their own: the entries stay what they were.
+    data.leave_quotas = build_leave_quotas(
+        random.Random(f"demo-quotas-{people}"), plan.workers, plan.absences,
+        first=DATA_START, last=max(DATA_START, data_end(months)),
+    )  # fmt: skip
+    data.clock_records = build_clock_records(
+        random.Random(f"demo-clock-{people}-{months}"), plan.workers, data.time_entries
+    )
     data.extra_accounts = extra_accounts("demo", {a["role"]: a["person"] for a in data.accounts})
     return data
 

@@ -147,6 +147,33 @@ class TimeEntry(TypedDict):
     memo: NotRequired[str | None]  # rejection memo
 
 
+class LeaveQuota(TypedDict):
+    """An absence quota (time-off.mdx, "Absence Quotas"): the hours of one absence type
+    a person may take in one period. What was taken is computed from the time entries."""
+
+    id: int
+    person: int
+    absence: int
+    start: str  # first day of the quota period
+    end: str  # last day of the quota period
+    hours: float  # the hours granted ("the total number of hours permitted")
+
+
+class ClockRecord(TypedDict):
+    """One clock-in / clock-out pair of the time clock (time-clock.mdx)."""
+
+    person: int
+    date: str
+    start: str  # clock-in date-time
+    end: str | None  # clock-out date-time; None while the person is still clocked in
+    break_hours: NotRequired[float]  # break deducted automatically (work-schedules.mdx), 0
+    manual: NotRequired[bool]  # start and end typed in rather than clocked, default False
+    wfh: NotRequired[bool]  # working from home, default False
+    address: NotRequired[str | None]  # where the mobile app clocked in (geolocation)
+    coords: NotRequired[str | None]  # "latitude,longitude" of that place
+    comment: NotRequired[str | None]
+
+
 @dataclass
 class SeedData:
     """A whole sandbox account, ready for :meth:`Store.load`."""
@@ -166,3 +193,5 @@ class SeedData:
     absences: list[Absence] = field(default_factory=list)
     custom_fields: list[CustomField] = field(default_factory=list)
     time_entries: list[TimeEntry] = field(default_factory=list)
+    leave_quotas: list[LeaveQuota] = field(default_factory=list)
+    clock_records: list[ClockRecord] = field(default_factory=list)

@@ -2,7 +2,8 @@
 
 One :class:`Store` holds one account: its entities, the links between them
 (groups, members, managers, leaders, specific tasks, custom field values), its
-time entries and its API users. :meth:`Store.load` bulk-loads a
+time entries, absence quotas (``leave_quota``) and time-clock records
+(``clock``), and its API users. :meth:`Store.load` bulk-loads a
 :class:`~beebole_pandas.sandbox.seeddata.SeedData`.
 
 Time entries keep their ancestors denormalised (an entry on a subproject also
@@ -86,6 +87,12 @@ CREATE TABLE IF NOT EXISTS time_entry(id INTEGER PRIMARY KEY, person INTEGER NOT
     date TEXT NOT NULL, hours REAL NOT NULL, status TEXT NOT NULL DEFAULT 'd',
     company INTEGER, project INTEGER, subproject INTEGER, absence INTEGER, task INTEGER,
     comment TEXT, stime TEXT, memo TEXT);
+CREATE TABLE IF NOT EXISTS leave_quota(id INTEGER PRIMARY KEY, person INTEGER NOT NULL,
+    absence INTEGER NOT NULL, start TEXT NOT NULL, end_date TEXT NOT NULL, hours REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS clock(id INTEGER PRIMARY KEY, person INTEGER NOT NULL,
+    date TEXT NOT NULL, start TEXT NOT NULL, end_time TEXT, break_hours REAL NOT NULL DEFAULT 0,
+    manual INTEGER NOT NULL DEFAULT 0, wfh INTEGER NOT NULL DEFAULT 0, address TEXT,
+    coords TEXT, comment TEXT);
 """
 
 # Created after a bulk load: building an index once is cheaper than maintaining it per row.
@@ -101,6 +108,9 @@ CREATE INDEX IF NOT EXISTS grp_parent ON grp(parent);
 CREATE INDEX IF NOT EXISTS group_assign_gid ON group_assign(gid, kind);
 CREATE INDEX IF NOT EXISTS specific_task_task ON specific_task(task);
 CREATE INDEX IF NOT EXISTS leader_leader ON leader(leader);
+CREATE INDEX IF NOT EXISTS leave_quota_person ON leave_quota(person, absence);
+CREATE INDEX IF NOT EXISTS clock_person_date ON clock(person, date);
+CREATE INDEX IF NOT EXISTS clock_date ON clock(date);
 """
 
 
@@ -330,6 +340,7 @@ class Store:
         )
         self._load_links(s)
         self._load_entries(s)
+        self._load_time_off(s)
 
     def _load_links(self, s: SeedData) -> None:
         assign: list[tuple[str, int, int]] = []
@@ -397,6 +408,35 @@ class Store:
                 )
 
         self._many("INSERT INTO time_entry VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows())
+
+    def _load_time_off(self, s: SeedData) -> None:
+        """Absence quotas and time-clock records (see .seed_time_off, .seed_clock)."""
+        self._many(
+            "INSERT INTO leave_quota VALUES (?,?,?,?,?,?)",
+            (
+                (q["id"], q["person"], q["absence"], q["start"], q["end"], float(q["hours"]))
+                for q in s.leave_quotas
+            ),
+        )
+        self._many(
+            "INSERT INTO clock(person, date, start, end_time, break_hours, manual, wfh, address, "
+            "coords, comment) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    r["person"],
+                    r["date"],
+                    r["start"],
+                    r["end"],
+                    float(r.get("break_hours", 0.0)),
+                    int(r.get("manual", False)),
+                    int(r.get("wfh", False)),
+                    r.get("address"),
+                    r.get("coords"),
+                    r.get("comment"),
+                )
+                for r in s.clock_records
+            ),
+        )
 
     # -- account settings (see .accounts) ---------------------------------------------------
 
