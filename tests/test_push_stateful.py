@@ -67,7 +67,9 @@ class PushMachine(RuleBasedStateMachine):
         }
         entries = self.load_entries()
         self.entries = (
-            entries[entries["status"].isin(["draft", "submitted", "rejected"])].head(5).reset_index(drop=True)
+            entries[entries["status"].isin(["draft", "submitted", "rejected"])]
+            .head(5)
+            .reset_index(drop=True)
         )
         self.hours = {entry_key(e): float(e["hours"]) for _, e in self.entries.iterrows()}
         self.counts = (self.count("person"), self.count("time_entry", PERSON))
