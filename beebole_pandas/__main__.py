@@ -8,6 +8,7 @@ import sys
 COMMANDS = {
     "demo": "build a timesheet report of the bundled demo account (a local sandbox)",
     "report": "build the timesheet report of a real account (BEEBOLE_TOKEN)",
+    "doctor": "check a real account (BEEBOLE_TOKEN) in at most 15 requests; read-only",
     "serve": "run the sandbox, a local server of the Beebole v2 API",
 }
 
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     Examples
     --------
     >>> main(["--help"])  # doctest: +ELLIPSIS
-    usage: python -m beebole_pandas {demo,report,serve} [options]
+    usage: python -m beebole_pandas {demo,report,doctor,serve} [options]
     ...
     0
     """

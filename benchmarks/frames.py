@@ -92,6 +92,7 @@ def export_rows(keys: tuple[str, ...], n: int, seed: int = 2) -> list[list[Any]]
         day = f"2024-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
         values = {
             "eventId": 500_000 + i,
+            "to": day,
             "stime": f"{day} 09:00:00",
             "personId": f"E-{p}" if p % 7 == 0 else 1000 + p,
             "person": PEOPLE[p],

@@ -32,7 +32,7 @@ import importlib
 from typing import Any
 
 #: The modules this wing offers (see above); the others are its inside.
-__all__ = ["answers", "budget", "client", "secret", "urls"]
+__all__ = ["answers", "budget", "client", "formats", "secret", "urls"]
 
 
 def __getattr__(name: str) -> Any:

@@ -35,6 +35,7 @@ __all__ = [
     "decode_answer",
     "default_url",
     "is_loopback",
+    "is_ok",
     "maybe_applied",
     "scrub",
     "status_error",
@@ -75,8 +76,32 @@ def scrub(text: object, secrets: Iterable[str]) -> str:
     return out
 
 
+def is_ok(data: object) -> bool:
+    """Whether a decoded JSON answer (of an HTTP 200) reports success.
+
+    ``status: "ok"`` (any case) is success and any other ``status`` a failure.
+    An object without ``status`` is a success unless it carries a
+    ``message``: the reference shows four answers with their data alone
+    (``custom_field.list``, ``group.tree``, ``time_entry.get_entities``,
+    ``time_entry.get_tasks``), while it says an error always comes with a message.
+
+    >>> is_ok({"status": "ok"}), is_ok({"groups": []}), is_ok({"status": "error", "message": "x"})
+    (True, True, False)
+    >>> is_ok({"message": "Invalid service request"}), is_ok([1])
+    (False, False)
+    """
+    if not isinstance(data, dict):
+        return False
+    if "status" in data:
+        said = data["status"]
+        return isinstance(said, str) and said.strip().lower() == "ok"
+    return data.get("message") is None
+
+
 def decode_answer(service: str, response: Any, *, scrub: Callable[[object], str]) -> dict[str, Any]:
-    """The answer as a dict if it says ``status: ok``, else the matching :class:`BeeboleError`.
+    """The answer as a dict if it reports success (:func:`is_ok`), else the
+    matching :class:`BeeboleError`. A success without ``status`` is returned
+    as it came (the client caches it with ``status: "ok"`` added).
 
     ``scrub`` removes secrets from the server's words before they reach a message.
     """
@@ -85,8 +110,8 @@ def decode_answer(service: str, response: Any, *, scrub: Callable[[object], str]
         data = json.loads(response.content)
     except ValueError:
         data = None
-    if status == 200 and isinstance(data, dict) and data.get("status") == "ok":
-        return data
+    if status == 200 and is_ok(data):
+        return data  # type: ignore[return-value]
     message = data.get("message") if isinstance(data, dict) else None
     server_message = scrub(message) if message is not None else None
     if status in (404, 405) or (status == 200 and _is_web_page(response, data)):

@@ -52,6 +52,7 @@ from .answers import (
     transport_error,
 )
 from .budget import WARN_FRACTION, Budget, Meter, MeteredAdapter, utc_now
+from .formats import ExportFormat
 from .secret import Secret, TokenAuth, hold
 
 __all__ = ["DEFAULT_URL", "Client", "connect", "disconnect", "get_client", "resolve_client"]
@@ -101,6 +102,11 @@ class Client:
         The daily limits the budget meter enforces.
     clock
         Returns the current UTC time; injectable for tests.
+    export_format
+        How the account writes dates and numbers in exports, where the data
+        cannot tell (:class:`~beebole_pandas.api.formats.ExportFormat`, a dict
+        of its settings, or a date format such as ``"DD/MM/YYYY"``). Default:
+        detected from each export.
 
     Examples
     --------
@@ -123,6 +129,7 @@ class Client:
         daily_requests: int = 4000,
         daily_kb: float = 2048,
         clock: Callable[[], datetime] | None = None,
+        export_format: ExportFormat | Mapping[str, Any] | str | None = None,
     ) -> None:
         # The token never stays in a plain variable: tracebacks shown with their
         # locals (%xmode Verbose), and saved notebooks, would keep it.
@@ -140,6 +147,7 @@ class Client:
         _check_number("daily_requests", daily_requests, positive=True, integer=True)
         _check_number("daily_kb", daily_kb, positive=True)
         _cache.check_expiry(expire_after)
+        self._export_format = ExportFormat.of(export_format)
         self.url = check_url(url or default_url())
         self.fingerprint = _cache.fingerprint(self.url, secret.reveal())
         self._secrets = secret.forms()
@@ -216,9 +224,31 @@ class Client:
         self._offline = bool(value)
 
     @property
+    def export_format(self) -> ExportFormat:
+        """How the account writes dates, times and numbers in exports (settable:
+        an :class:`~beebole_pandas.api.formats.ExportFormat`, a dict of its
+        settings, or a date format such as ``"DD/MM/YYYY"``); unknown settings
+        are detected from each export.
+
+        Examples
+        --------
+        >>> client.export_format = "DD/MM/YYYY"     # doctest: +SKIP
+        """
+        return self._export_format
+
+    @export_format.setter
+    def export_format(self, value: ExportFormat | Mapping[str, Any] | str | None) -> None:
+        self._export_format = ExportFormat.of(value)
+
+    @property
     def budget(self) -> Budget:
         """Requests and KB used and left today (UTC), and when the day resets."""
         return self._meter.snapshot()
+
+    @property
+    def meter(self) -> Meter:
+        """The budget meter itself: loads claim the bytes they expect on it first."""
+        return self._meter
 
     # -- calls ---------------------------------------------------------------
 
@@ -431,7 +461,15 @@ class Client:
             # Raised outside the handler, so it keeps no __context__: requests'
             # exception holds the prepared request, Authorization header and all.
             raise failure
-        return decode_answer(service, response, scrub=self._scrub)
+        data = decode_answer(service, response, scrub=self._scrub)
+        if "status" not in data and session is not self._plain and expire is not None:
+            # The cache keeps only answers that say "status: ok"; an answer the
+            # reference shows without one (group.tree, ...) is kept with it added.
+            key = _cache.cache_key(self.fingerprint, body)
+            _cache.store_answer(
+                self._session, key, self.url, body, {"status": "ok", **data}, expire
+            )
+        return data
 
     # -- cache ---------------------------------------------------------------
 
@@ -677,6 +715,7 @@ def connect(
     daily_requests: int = 4000,
     daily_kb: float = 2048,
     clock: Callable[[], datetime] | None = None,
+    export_format: ExportFormat | Mapping[str, Any] | str | None = None,
 ) -> Client:
     """Connect to Beebole and (by default) make this the default client.
 
@@ -690,6 +729,10 @@ def connect(
         Make it the client that loaders use when given ``client=None``.
     cache, cache_dir, expire_after, offline, timeout, retries, backoff, daily_requests, daily_kb, clock
         As for :class:`Client`.
+    export_format
+        How the account writes dates and numbers in exports, when the data
+        cannot tell (``"DD/MM/YYYY"``, or an
+        :class:`~beebole_pandas.api.formats.ExportFormat`); see :class:`Client`.
 
     Examples
     --------
@@ -714,6 +757,7 @@ def connect(
         daily_requests=daily_requests,
         daily_kb=daily_kb,
         clock=clock,
+        export_format=export_format,
     )
     if set_default:
         # The replaced client is not closed: the caller may still hold it (two

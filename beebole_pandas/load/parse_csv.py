@@ -1,10 +1,12 @@
 """Typed frames from the CSV output of ``time_entry.export``.
 
 The CSV text starts with localised labels (never read: columns are taken by
-position, in the order of the request's ``keys``), then localised values.
-Numbers may use a decimal comma (French accounts: ``"7,000"``) and grouped
-thousands (``"1 234,500"``); both are recognised from the values themselves.
-Empty cells are missing values. Typing follows
+position, in the order of the request's ``keys``), then values written with
+the account's localisation (settings.mdx): its list separator (``,`` or
+``;``; a tab is read too), date format, 12/24-hour clock, decimal and
+thousands separators. The separator is the one that splits the first lines
+into as many fields as there are keys; dates, times and numbers are read by
+:mod:`.localised`. Empty cells are missing values. Typing follows
 :func:`beebole_pandas.export_keys.export_columns`, so a CSV export and an
 array export of the same keys give the same columns and dtypes.
 
@@ -15,6 +17,8 @@ the default of :func:`beebole_pandas.export`, has no such ambiguity).
 >>> from beebole_pandas.load.parse_csv import parse_export_csv
 >>> parse_export_csv('Entreprise,Heures\\nBranch,"7,000"\\n', ["company", "hours"]).to_dict("list")
 {'company_name': ['Branch'], 'hours': [7.0]}
+>>> parse_export_csv('Date;Heures\\n13/10/2026;1 234,5\\n', ["to", "hours"]).to_dict("list")
+{'to': [Timestamp('2026-10-13 00:00:00')], 'hours': [1234.5]}
 """
 
 from __future__ import annotations
@@ -28,47 +32,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from ..api.formats import LIST_SEPARATORS, ExportFormat
 from ..errors import SchemaError
 from ..export_keys import ENTITY_ID_KEYS, export_columns, key_kind
 from ..frames import column_array, empty_of, string_array
+from .localised import number_style, read_localised
 
-__all__ = ["parse_export_csv"]
+__all__ = ["parse_export_csv", "type_text_columns"]
 
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-
-
-def _sniff_numbers(text: str, positions: list[int]) -> tuple[str, bool]:
-    """The decimal separator and whether numbers carry thousands separators,
-    from the first data lines (the labels are never trusted).
-
-    A cell with both ``,`` and ``.`` tells by which comes last; a lone comma
-    is a decimal comma (English exports always show decimals: ``7.000``).
-    """
-    sample = list(csv.reader(io.StringIO(text[:20000])))[1:50]
-    cells = [row[i] for row in sample for i in positions if i < len(row) and row[i]]
-    decimal = "."
-    both = [c for c in cells if "," in c and "." in c]
-    if both:
-        decimal = "," if both[0].rfind(",") > both[0].rfind(".") else "."
-    elif any("," in c for c in cells):
-        decimal = ","
-    grouped = (
-        bool(both)
-        or any(_SPACES.search(c) for c in cells)
-        or any(c.count(".") > 1 or c.count(",") > 1 for c in cells)
-    )
-    return decimal, grouped
-
-
-def _locale_floats(series: pd.Series, decimal: str) -> Any:
-    text = series.astype("string").str.replace(_SPACES.pattern, "", regex=True)
-    if decimal == ",":
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        text = text.str.replace(",", "", regex=False)
-    return pd.to_numeric(text, errors="raise").astype("Float64").array
+#: How much of the text the separators are guessed from (the rest is read by Arrow).
+_SAMPLE = 20_000
 
 
 def _csv_ids(column: pa.Array) -> tuple[Any, Any]:
@@ -91,43 +67,55 @@ def _csv_ids(column: pa.Array) -> tuple[Any, Any]:
     return ids, string_array(xid_values.take(pa.array(codes)))
 
 
-def _csv_datetimes(column: pa.Array) -> Any:
+def _separator(text: str, width: int, fmt: ExportFormat) -> str:
+    """The list separator: the client's, else the first of ``,``, ``;`` and tab
+    that splits the first lines into ``width`` fields each."""
+    if fmt.list_separator is not None:
+        return fmt.list_separator
+    lines = text[:_SAMPLE].splitlines()[:30]
+    if len(text) > _SAMPLE and len(lines) > 1:
+        lines = lines[:-1]  # maybe cut in the middle
+    sample = "\n".join(lines)
+    for sep in LIST_SEPARATORS:
+        rows = [
+            r for r in csv.reader(io.StringIO(sample), delimiter=sep) if any(c.strip() for c in r)
+        ]
+        if rows and all(len(r) == width for r in rows):
+            return sep
+    return ","  # Arrow's error will say which row does not fit
+
+
+def _number_sample(
+    text: str, sep: str, positions: list[int], fmt: ExportFormat
+) -> tuple[str | None, str | None]:
+    """The decimal separator Arrow may parse the numbers with (None: leave
+    them to the localised path, e.g. when the first lines group thousands),
+    and the one the first lines show (None when they show none). A later
+    cell Arrow refuses sends its column to the localised path."""
+    rows = list(csv.reader(io.StringIO(text[:_SAMPLE]), delimiter=sep))[1:50]
+    cells = [row[i] for row in rows for i in positions if i < len(row) and row[i]]
     try:
-        # The second cast refuses dates beyond datetime64[ns] (9999-12-31).
-        stamps = column.cast(pa.timestamp("s")).cast(pa.timestamp("ns"))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # Other ISO 8601 spellings (a "T", fractions of seconds): pandas reads them.
-        series = pd.Series(string_array(column))
-        stamps = pd.to_datetime(series, format="ISO8601")
-        return stamps.dt.as_unit("ns").to_numpy()  # raises beyond datetime64[ns]
-    return stamps.to_numpy(zero_copy_only=False)
+        decimal, thousands = number_style(cells)
+    except SchemaError:
+        return None, None
+    if fmt.decimal is not None:
+        return (None if thousands else fmt.decimal), fmt.decimal
+    return (None if thousands else (decimal or ".")), decimal
 
 
-_TRUE = {"true", "yes", "1", "oui", "vrai"}
-_FALSE = {"false", "no", "0", "non", "faux"}
-
-
-def _csv_bools(series: pd.Series, key: str) -> Any:
-    lowered = series.astype("string").str.strip().str.lower()
-    out = pd.array(np.where(lowered.isin(list(_TRUE)), True, False), dtype="boolean")
-    known = lowered.isin(list(_TRUE | _FALSE)).to_numpy(bool)
-    missing = lowered.isna().to_numpy(bool)
-    if (~known & ~missing).any():
-        bad = sorted(set(lowered[~known & ~missing].astype(str)))[:5]
-        raise SchemaError(f"export key {key!r}: expected true/false, got {', '.join(bad)}")
-    out[missing] = pd.NA
-    return out
-
-
-def _read(text: str, keys: list[str], decimal: str, grouped: bool) -> pa.Table | None:
+def _read(
+    text: str, keys: list[str], *, sep: str, decimal: str | None, as_text: set[int]
+) -> pa.Table | None:
     """The cells as an Arrow table with one column per key (named by position),
-    read by Arrow's multithreaded C++ parser; None when there are no rows."""
+    read by Arrow's multithreaded C++ parser; None when there are no rows.
+    Numbers are parsed by Arrow when ``decimal`` is known and the column is not
+    in ``as_text``; the others stay text."""
     types: dict[str, Any] = {}
     for i, key in enumerate(keys):
         kind = key_kind(key)
-        if kind == "Float64" and not grouped:
+        if kind == "Float64" and decimal is not None and i not in as_text:
             types[str(i)] = pa.float64()
-        elif kind == "Int64":
+        elif kind == "Int64" and i not in as_text:
             types[str(i)] = pa.int64()
         else:
             types[str(i)] = pa.string()
@@ -138,13 +126,13 @@ def _read(text: str, keys: list[str], decimal: str, grouped: bool) -> pa.Table |
             read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names),
             # A comment may hold line breaks inside its quotes.
             parse_options=pa_csv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=_skip_blank_row
+                delimiter=sep, newlines_in_values=True, invalid_row_handler=_skip_blank_row
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types=types,
                 null_values=[""],
                 strings_can_be_null=True,
-                decimal_point=decimal,
+                decimal_point=decimal or ".",
                 include_columns=names,
             ),
         )
@@ -154,8 +142,10 @@ def _read(text: str, keys: list[str], decimal: str, grouped: bool) -> pa.Table |
             return None
         position = re.search(r"column #(\d+)", message)
         if position and int(position.group(1)) < len(keys):
-            key = keys[int(position.group(1))]
-            raise SchemaError(f"export key {key!r}: {message}") from exc
+            at = int(position.group(1))
+            if types[str(at)] != pa.string():  # a number Arrow cannot read: localised
+                return _read(text, keys, sep=sep, decimal=decimal, as_text=as_text | {at})
+            raise SchemaError(f"export key {keys[at]!r}: {message}") from exc
         raise SchemaError(
             f"the export CSV does not fit the keys {', '.join(keys)}: {message}"
         ) from exc
@@ -167,11 +157,36 @@ def _skip_blank_row(row: Any) -> str:
     return "skip" if not row.text.strip() else "error"
 
 
-def parse_export_csv(text: str, keys: Sequence[str]) -> pd.DataFrame:
+def _integers(cells: pa.Array, key: str) -> Any:
+    """Whole numbers Arrow refused as int64 (grouped thousands: ``1,234``)."""
+    plain = pc.replace_substring_regex(cells, r"[\s\x{00a0}\x{202f},.']", "")
+    try:
+        return column_array(plain.cast(pa.int64()), "Int64", column=key)
+    except (pa.ArrowInvalid, SchemaError) as exc:
+        raise SchemaError(f"export key {key!r}: expected whole numbers ({exc})") from exc
+
+
+def parse_export_csv(
+    text: str,
+    keys: Sequence[str],
+    *,
+    export_format: Any = None,
+    period: tuple[Any, Any] | None = None,
+) -> pd.DataFrame:
     """Type the CSV output of an export job (localised labels, then values).
 
-    Columns are taken by position; a decimal comma (``"7,000"``) and grouped
-    thousands are recognised from the values. Empty cells are missing values.
+    Parameters
+    ----------
+    text
+        ``job.result`` of ``time_entry.get_job_info`` without ``outputFormat``.
+    keys
+        The ``keys`` of the export request, in the same order: columns are
+        taken by position.
+    export_format
+        What is known of the account's formats (``client.export_format``); the
+        rest is detected from the text (see :mod:`.localised`).
+    period
+        The export's ``(from, to)``, which may decide the order of dates.
 
     Examples
     --------
@@ -180,36 +195,74 @@ def parse_export_csv(text: str, keys: Sequence[str]) -> pd.DataFrame:
     [7.0, 63.0]
     """
     keys = list(keys)
-    columns = export_columns(keys)
+    fmt = ExportFormat.of(export_format)
+    export_columns(keys)  # refuses repeated keys first
+    text = text.removeprefix("\ufeff")
     if text.count('"') % 2:
         raise SchemaError(
             "the export CSV ends inside a quoted value: it was cut off; run the export again"
         )
     if not text.endswith("\n"):
         text += "\n"  # Arrow skips the labels line only when it is ended
-    float_positions = [i for i, k in enumerate(keys) if key_kind(k) == "Float64"]
-    decimal, grouped = _sniff_numbers(text, float_positions) if float_positions else (".", False)
-    table = _read(text, keys, decimal, grouped) if text.strip() else None
+    sep = _separator(text, len(keys), fmt)
+    floats = [i for i, k in enumerate(keys) if key_kind(k) == "Float64"]
+    decimal, seen = _number_sample(text, sep, floats, fmt) if floats else (".", None)
+    table = _read(text, keys, sep=sep, decimal=decimal, as_text=set()) if text.strip() else None
+    shown = ExportFormat(list_separator=sep, decimal=seen) if text.strip() else ExportFormat()
     if table is None or table.num_rows == 0:
-        return empty_of(export_columns(keys))
+        frame = empty_of(export_columns(keys))
+        frame.attrs["beebole_format"] = shown.merged(fmt)
+        return frame
+    cells = {key: table.column(i).combine_chunks() for i, key in enumerate(keys)}
+    frame, found = type_text_columns(cells, export_format=fmt, period=period)
+    frame.attrs["beebole_format"] = found.merged(shown).merged(fmt)
+    return frame
+
+
+def type_text_columns(
+    cells: dict[str, pa.Array],
+    *,
+    export_format: ExportFormat | None = None,
+    period: tuple[Any, Any] | None = None,
+) -> tuple[pd.DataFrame, ExportFormat]:
+    """Type an export's columns of text (one Arrow array per key, in key order;
+    numbers Arrow already parsed may be doubles), as the CSV output and an
+    array output of localised text need: ids of digits are ids, other ids
+    xids; dates, numbers and booleans as :mod:`.localised` reads them.
+
+    Returns the frame (:func:`~beebole_pandas.export_keys.export_columns`) and
+    the format the values showed.
+
+    >>> import pyarrow as pa
+    >>> frame, fmt = type_text_columns({"personId": pa.array(["12", "E-7"]),
+    ...                                 "hours": pa.array(["7,5", "1"])})
+    >>> frame.to_dict("list"), fmt.decimal
+    ({'person_id': [12, None], 'person_xid': [None, 'E-7'], 'hours': [7.5, 1.0]}, ',')
+    """
+    keys = list(cells)
+    localised = {k: (kind, v) for k, v in cells.items() if (kind := key_kind(k)) in _LOCALISED}
+    typed, found = read_localised(localised, export_format=export_format, period=period)
     data: dict[str, Any] = {}
-    for i, key in enumerate(keys):
-        cells = table.column(i).combine_chunks()
+    for key, values in cells.items():
         kind = key_kind(key)
         column = next(c for c, _ in export_columns([key]))
         try:
             if kind == "ref":
                 entity = ENTITY_ID_KEYS[key]
-                data[f"{entity}_id"], data[f"{entity}_xid"] = _csv_ids(cells)
-            elif kind == "Float64" and grouped:
-                data[column] = _locale_floats(pd.Series(string_array(cells)), decimal)
-            elif kind == "datetime64[ns]":
-                data[column] = _csv_datetimes(cells)
-            elif kind == "boolean":
-                data[column] = _csv_bools(pd.Series(string_array(cells)), key)
+                data[f"{entity}_id"], data[f"{entity}_xid"] = _csv_ids(values)
+            elif key in typed:
+                data[column] = typed[key]
+            elif kind == "Int64" and _is_text(values):
+                data[column] = _integers(values, key)
             else:
-                data[column] = column_array(cells, kind, column=column)
+                data[column] = column_array(values, kind, column=column)
         except (TypeError, ValueError, OverflowError, pa.ArrowException) as exc:
             raise SchemaError(f"export key {key!r} ({column}): {exc}") from exc
-    frame = pd.DataFrame(data, copy=False)
-    return frame[[c for c, _ in columns]]
+    return pd.DataFrame(data, copy=False)[[c for c, _ in export_columns(keys)]], found
+
+
+def _is_text(values: pa.Array) -> bool:
+    return bool(pa.types.is_string(values.type) or pa.types.is_large_string(values.type))
+
+
+_LOCALISED = frozenset({"datetime64[ns]", "Float64", "boolean"})
