@@ -12,12 +12,24 @@ Run ``python benchmarks/budget.py [--people 1000]``. Prints:
    other clients (the people list, then one ``time_entry.list`` per person),
    as ratios.
 
+4. ``--limits``: days of Beebole's budget (2,048 KB a day) per load of 1, 6,
+   12 and 24 months for 50, 150 and 1,000 people: before (the two array
+   exports of the first version: entries with ids, and the names) and after
+   (one CSV export of the ids, names from the entity lists), with the
+   estimate (``dry_run=True``) beside what the load spent;
+5. ``--pack``: the monthly report pack of 1,000 people from ``bb.hours``
+   (aggregated exports) and the entity lists, against one day's 2,048 KB.
+
 Figures come from the server's own counters (``server.stats()``).
+
+    python benchmarks/budget.py --limits --sizes 50,150,1000 --months 1,6,12,24
+    python benchmarks/budget.py --pack --people 1000
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -129,7 +141,7 @@ def scale_figures(n_people: int) -> None:
                     daily_kb=BIG,
                 )
                 r1, kb1, s1, frame = spent(
-                    server, lambda c=ours_client, s=start, e=stop: bb.time_entries(s, e, client=c)
+                    server, functools.partial(bb.time_entries, start, stop, client=ours_client)
                 )
                 theirs = bb.connect(
                     server.token,
@@ -140,7 +152,7 @@ def scale_figures(n_people: int) -> None:
                     daily_kb=BIG,
                 )
                 r2, kb2, s2, count = spent(
-                    server, lambda c=theirs, s=start, e=stop: per_person(c, s, e)
+                    server, functools.partial(per_person, theirs, start, stop)
                 )
                 ours_client.close()
                 theirs.close()
@@ -156,10 +168,172 @@ def scale_figures(n_people: int) -> None:
             )
 
 
+DAY_KB = 2048.0
+
+
+def before_load(client: Any, start: str, end: str) -> int:
+    """The first version's time_entries(): two array exports side by side."""
+    from beebole_pandas.load import parse as export_parse
+    from beebole_pandas.load.export import run_export
+    from beebole_pandas.load.scopes import fan_out
+
+    params = {"from": start, "to": end, "show": "all", "outputFormat": "array"}
+    key_sets = [export_parse.TIME_ENTRY_ID_KEYS, export_parse.TIME_ENTRY_NAME_KEYS]
+    results = fan_out(lambda keys: run_export(client, {**params, "keys": list(keys)}), key_sets)
+    entries, names = (
+        export_parse.parse_export(r, k) for r, k in zip(results, key_sets, strict=True)
+    )
+    return len(export_parse.export_to_time_entries(entries, names))
+
+
+def fresh_client(server: Any) -> Any:
+    return bb.connect(
+        server.token,
+        url=server.url,
+        cache_dir=tempfile.mkdtemp(),
+        set_default=False,
+        daily_requests=BIG,
+        daily_kb=BIG,
+    )
+
+
+def limit_figures(sizes: list[int], months_list: list[int]) -> None:
+    """Days of budget per load, before and after, and the estimate's accuracy."""
+    print("== days of budget (2,048 KB/day) per load of time entries ==")
+    print(
+        f"{'people':>7}{'months':>7}{'entries':>9} | {'before KB':>10}{'days':>6} | "
+        f"{'after KB':>10}{'days':>6}{'req':>5} | {'estimate KB':>11}{'error':>7}"
+    )
+    for n in sizes:
+        with sandbox.serve(
+            seed="demo", people=n, months=max(months_list), daily_requests=BIG, daily_kb=BIG
+        ) as server:
+            end = pd.Timestamp(server.backend.store.scalar("SELECT max(date) FROM time_entry"))
+            for months in months_list:
+                start = (end - pd.DateOffset(months=months) + pd.Timedelta(days=1)).strftime(
+                    "%Y-%m-%d"
+                )
+                stop = end.strftime("%Y-%m-%d")
+                _, kb_old, _, count = spent(
+                    server, functools.partial(before_load, fresh_client(server), start, stop)
+                )
+                client = fresh_client(server)
+                est = bb.time_entries(start, stop, client=client, dry_run=True)
+                r_new, kb_new, _, frame = spent(
+                    server, functools.partial(bb.time_entries, start, stop, client=client)
+                )
+                assert len(frame) == count, (len(frame), count)
+                print(
+                    f"{n:7d}{months:7d}{count:9d} | {kb_old:10.0f}{kb_old / DAY_KB:6.2f} | "
+                    f"{kb_new:10.0f}{kb_new / DAY_KB:6.2f}{r_new:5d} | {est.kb:11.0f}"
+                    f"{(est.kb - kb_new) / kb_new:+7.1%}"
+                )
+
+
+#: The monthly report pack from aggregated exports: what each report needs.
+PACK: tuple[tuple[str, list[str]], ...] = (
+    ("timesheet, overtime, approval", ["person", "week", "status"]),
+    ("utilisation (billable split)", ["person", "company"]),
+    ("absences", ["person", "absence"]),
+    ("project burn", ["project", "week"]),
+)
+
+
+def pack_figures(n_people: int) -> None:
+    """The monthly report pack for n people via bb.hours, against one day's budget."""
+    print(f"== monthly report pack for {n_people:,} people via bb.hours ==")
+    with sandbox.serve(seed="demo", people=n_people, daily_requests=BIG, daily_kb=BIG) as server:
+        client = fresh_client(server)
+        end = pd.Timestamp(server.backend.store.scalar("SELECT max(date) FROM time_entry"))
+        first, last = end.replace(day=1).strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")
+        total_r, total_kb = 0, 0.0
+        for label, by in PACK:
+            r, kb, s, table = spent(
+                server, functools.partial(bb.hours, first, last, by=by, client=client)
+            )
+            total_r, total_kb = total_r + r, total_kb + kb
+            print(f"{label:34}{r:5d} requests {kb:9.1f} KB {len(table):7d} rows {s:6.2f} s")
+        r, kb, s, table = spent(
+            server,
+            lambda: bb.hours("2000-01-01", first, by=["project"], client=client),
+        )
+        total_r, total_kb = total_r + r, total_kb + kb
+        print(f"{'project hours before the month':34}{r:5d} requests {kb:9.1f} KB")
+        verdict = "within" if total_kb <= DAY_KB else "OVER"
+        print(
+            f"{'total':34}{total_r:5d} requests {total_kb:9.1f} KB: {verdict} one day's "
+            f"{DAY_KB:.0f} KB ({total_kb / DAY_KB:.0%})"
+        )
+
+
+def resume_figures(n_people: int, months: int) -> None:
+    """``months`` of entries for n people with bb.sync under the real daily limits,
+    over successive sandbox days; checks the frame against one unlimited load."""
+    import datetime as dt
+    import os
+
+    print(f"== bb.sync of {months} months for {n_people:,} people, 2,048 KB a day ==")
+    os.environ["BEEBOLE_DATA_DIR"] = tempfile.mkdtemp()
+    now = [dt.datetime(2026, 12, 6, 8, tzinfo=dt.UTC)]
+    with sandbox.serve(seed="demo", people=n_people, months=months) as server:
+        end = pd.Timestamp(server.backend.store.scalar("SELECT max(date) FROM time_entry"))
+        first = (end - pd.DateOffset(months=months) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+        last = end.strftime("%Y-%m-%d")
+        client = bb.connect(
+            server.token, url=server.url, cache_dir=tempfile.mkdtemp(), clock=lambda: now[0]
+        )
+        day = 0
+        while True:
+            started = time.perf_counter()
+            report = bb.sync(first, last, client=client)
+            used = server.usage()
+            print(
+                f"day {day + 1:2d}: {used['requests']:5d} requests {used['bytes'] / 1024:8.1f} KB "
+                f"(limit 2048) {time.perf_counter() - started:5.1f} s  "
+                f"{sum(c.state != 'left' for c in report.chunks)}/{len(report.chunks)} chunks"
+            )
+            assert used["bytes"] <= 2048 * 1024 and used["requests"] <= 4000
+            if report.complete:
+                break
+            server.advance_day()
+            now[0] += dt.timedelta(days=1)
+            day += 1
+        stored = report.frame()
+        server.quota.daily_kb = BIG
+        whole = bb.time_entries(first, last, client=fresh_client(server))
+        pd.testing.assert_frame_equal(stored, whole)
+        server.advance_day()
+        now[0] += dt.timedelta(days=1)
+        before = server.stats()["requests"]
+        again = bb.sync(first, last, client=client)
+        closed = sum(c.state == "closed" for c in again.chunks)
+        print(
+            f"complete in {day + 1} days; {len(stored):,} entries, identical to one unlimited "
+            f"load; a second sync: {server.stats()['requests'] - before} requests "
+            f"({closed} closed chunks never fetched again)"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--limits", action="store_true", help="days of budget per load")
+    parser.add_argument("--pack", action="store_true", help="the report pack via bb.hours")
+    parser.add_argument("--sizes", default="50,150,1000")
+    parser.add_argument("--months", default="1,6,12,24")
+    parser.add_argument("--resume", type=int, default=0, help="bb.sync N months, day by day")
     args = parser.parse_args(argv)
+    if args.resume:
+        resume_figures(args.people, args.resume)
+        return
+    if args.limits or args.pack:
+        if args.pack:
+            pack_figures(args.people)
+        if args.limits:
+            limit_figures(
+                [int(x) for x in args.sizes.split(",")], [int(x) for x in args.months.split(",")]
+            )
+        return
     demo_figures()
     if args.people:
         scale_figures(args.people)

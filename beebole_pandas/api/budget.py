@@ -26,6 +26,8 @@ import http.client
 import logging
 import sqlite3
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,7 +40,16 @@ from requests.adapters import HTTPAdapter
 from ..errors import BudgetExceeded
 from .files import create_private_file, quarantine
 
-__all__ = ["WARN_FRACTION", "Budget", "Meter", "MeteredAdapter", "utc_now"]
+__all__ = [
+    "CLAIM_TTL",
+    "WARN_FRACTION",
+    "Budget",
+    "Claim",
+    "Meter",
+    "MeteredAdapter",
+    "meter_of",
+    "utc_now",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +59,8 @@ logger = logging.getLogger(__name__)
 UNPREDICTABLE = frozenset({"time_entry.get_job_info"})
 #: A warning is logged when either count first reaches this share of the limit.
 WARN_FRACTION = 0.8
+#: A claim older than this many seconds is forgotten (its process ended without releasing it).
+CLAIM_TTL = 3600.0
 
 
 def utc_now() -> datetime:
@@ -85,10 +98,22 @@ class Budget:
     daily_requests: int
     daily_kb: float
     resets_at: datetime
+    requests_claimed: int = 0
+    bytes_claimed: int = 0
 
     @property
     def requests_left(self) -> int:
         return max(self.daily_requests - self.requests_used, 0)
+
+    @property
+    def requests_free(self) -> int:
+        """Requests left today and not claimed by a running load."""
+        return max(self.requests_left - self.requests_claimed, 0)
+
+    @property
+    def kb_free(self) -> float:
+        """KB left today and not claimed by a running load (parallel export jobs)."""
+        return max(self.kb_left - self.bytes_claimed / 1024, 0.0)
 
     @property
     def kb_used(self) -> float:
@@ -146,6 +171,25 @@ class Budget:
             f"<tr><td>resets</td><td>{self.resets_at:%Y-%m-%d %H:%M} UTC</td><td></td></tr>"
             "</table>"
         )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Requests and bytes promised to one piece of work (an export job) before it starts.
+
+    While a claim is held (:meth:`Meter.holding`), the calls it makes spend
+    it; other calls see only what is neither used nor claimed. Made by
+    :meth:`Meter.claim`, given back by :meth:`Meter.release_claim`.
+
+    Examples
+    --------
+    >>> claim = meter.claim(nbytes=300_000, requests=4, label="export")   # doctest: +SKIP
+    """
+
+    id: str
+    requests: int
+    nbytes: int
+    label: str
 
 
 class Meter:
@@ -214,6 +258,14 @@ class Meter:
         # open time, where it is moved aside, rather than at the first count.
         db.execute("SELECT account, day, requests, bytes FROM usage LIMIT 0")
         db.execute("SELECT account, service, bytes FROM answer_size LIMIT 0")
+        # Claims: what running loads (parallel export jobs) promised themselves.
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS claim (id TEXT PRIMARY KEY, account TEXT NOT NULL, "
+            "day TEXT NOT NULL, requests INTEGER NOT NULL, bytes INTEGER NOT NULL, "
+            "spent_requests INTEGER NOT NULL DEFAULT 0, spent_bytes INTEGER NOT NULL DEFAULT 0, "
+            "created REAL NOT NULL, label TEXT NOT NULL DEFAULT '')"
+        )
+        db.execute("DELETE FROM claim WHERE created < ?", (time.time() - CLAIM_TTL,))
         # Old days are of no use; keep a week for curiosity.
         cutoff = (self._now().date() - timedelta(days=7)).isoformat()
         db.execute("DELETE FROM usage WHERE day < ?", (cutoff,))
@@ -256,6 +308,7 @@ class Meter:
                 )
                 .fetchone()
             )
+            claimed = self._outstanding(self._connection(), day)
         requests_used, bytes_used = row if row else (0, 0)
         return Budget(
             account=self.account,
@@ -265,14 +318,124 @@ class Meter:
             daily_requests=self.daily_requests,
             daily_kb=self.daily_kb,
             resets_at=resets_at,
+            requests_claimed=claimed[0],
+            bytes_claimed=claimed[1],
         )
+
+    # -- claims ---------------------------------------------------------------
+
+    def _outstanding(
+        self, db: sqlite3.Connection, day: str, *, exclude: str | None = None
+    ) -> tuple[int, int]:
+        """Requests and bytes claimed today and not yet spent (caller holds the lock)."""
+        row = db.execute(
+            "SELECT coalesce(sum(max(requests - spent_requests, 0)), 0), "
+            "coalesce(sum(max(bytes - spent_bytes, 0)), 0) FROM claim "
+            "WHERE account = ? AND day = ? AND created >= ? AND id != ?",
+            (self.account, day, time.time() - CLAIM_TTL, exclude or ""),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def claim(self, *, nbytes: int, requests: int = 1, label: str = "") -> Claim:
+        """Promise ``nbytes`` response bytes and ``requests`` requests to one piece of
+        work before it starts; refuse it when they do not fit in what is left today.
+
+        Check and record happen in one transaction, so parallel jobs (threads,
+        or other processes sharing the budget file) can never together promise
+        more than the day holds.
+
+        Raises
+        ------
+        BudgetExceeded
+            The claim does not fit: the message names the figures.
+
+        Examples
+        --------
+        >>> claim = meter.claim(nbytes=1_500_000, requests=5, label="export 2026-10")  # doctest: +SKIP
+        >>> with meter.holding(claim):                                                   # doctest: +SKIP
+        ...     ...  # the job's calls
+        >>> meter.release_claim(claim)                                                   # doctest: +SKIP
+        """
+        nbytes, requests = max(int(nbytes), 0), max(int(requests), 0)
+        day, resets_at = self._day()
+        claim = Claim(uuid.uuid4().hex, requests, nbytes, label)
+        with self._lock:
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                used, used_bytes = db.execute(
+                    "SELECT requests, bytes FROM usage WHERE account = ? AND day = ?",
+                    (self.account, day),
+                ).fetchone() or (0, 0)
+                other_requests, other_bytes = self._outstanding(db, day)
+                budget = Budget(
+                    self.account,
+                    day,
+                    int(used),
+                    int(used_bytes),
+                    self.daily_requests,
+                    self.daily_kb,
+                    resets_at,
+                    other_requests,
+                    other_bytes,
+                )
+                if (
+                    budget.requests_used + other_requests + requests > self.daily_requests
+                    or budget.bytes_used + other_bytes + nbytes > self.daily_kb * 1024
+                ):
+                    raise _claim_refusal(label, requests, nbytes, budget)
+                db.execute(
+                    "INSERT INTO claim (id, account, day, requests, bytes, created, label) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (claim.id, self.account, day, requests, nbytes, time.time(), label),
+                )
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        logger.debug("claimed %d requests, %.1f KB for %s", requests, nbytes / 1024, label)
+        return claim
+
+    def spent(self, claim: Claim) -> tuple[int, int]:
+        """Requests and bytes spent so far under ``claim``."""
+        with self._lock:
+            row = (
+                self._connection()
+                .execute("SELECT spent_requests, spent_bytes FROM claim WHERE id = ?", (claim.id,))
+                .fetchone()
+            )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def release_claim(self, claim: Claim) -> None:
+        """Give back what is left of a claim (the work is over)."""
+        with self._lock:
+            self._connection().execute("DELETE FROM claim WHERE id = ?", (claim.id,))
+
+    @contextlib.contextmanager
+    def holding(self, claim: Claim | None) -> Iterator[None]:
+        """Make the calls of this thread spend ``claim`` (None: no claim)."""
+        previous = getattr(self._local, "claim", None)
+        self._local.claim = claim
+        try:
+            yield
+        finally:
+            self._local.claim = previous
+
+    def _active_claim(self) -> Claim | None:
+        return getattr(self._local, "claim", None)
 
     def record(self, nbytes: int, *, requests: int = 1, service: str | None = None) -> Budget:
         """Add ``requests`` network requests (default 1) and ``nbytes`` response bytes
         to today's count; with ``service``, remember the size of its answer."""
         day, _ = self._day()
+        active = self._active_claim()
         with self._lock:
             before = self._add(day, requests, int(nbytes))
+            if active is not None:
+                self._connection().execute(
+                    "UPDATE claim SET spent_bytes = spent_bytes + ? WHERE id = ?",
+                    (int(nbytes), active.id),
+                )
             if service is not None and service not in UNPREDICTABLE:
                 self._connection().execute(
                     "INSERT INTO answer_size (account, service, bytes) VALUES (?, ?, ?) "
@@ -309,6 +472,7 @@ class Meter:
         """
         service, allow_over = self._intent(service, allow_over)
         day, resets_at = self._day()
+        active = self._active_claim()
         with self._lock:
             db = self._connection()
             db.execute("BEGIN IMMEDIATE")  # the write lock, also against other processes
@@ -317,6 +481,8 @@ class Meter:
                     "SELECT requests, bytes FROM usage WHERE account = ? AND day = ?",
                     (self.account, day),
                 ).fetchone() or (0, 0)
+                # What other running work claimed is not this call's to spend.
+                others = self._outstanding(db, day, exclude=active.id if active else None)
                 budget = Budget(
                     self.account,
                     day,
@@ -325,14 +491,21 @@ class Meter:
                     self.daily_requests,
                     self.daily_kb,
                     resets_at,
+                    *others,
                 )
-                expected = self._expected_bytes(db, service)
+                # A call inside a claim was paid for when the claim was made.
+                expected = 0 if active is not None else self._expected_bytes(db, service)
                 if not allow_over:
-                    if budget.exhausted:
+                    if budget.exhausted or budget.requests_used + others[0] >= self.daily_requests:
                         raise _refusal(service, budget)
-                    if budget.bytes_used + expected > budget.daily_kb * 1024:
+                    if budget.bytes_used + others[1] + expected > budget.daily_kb * 1024:
                         raise _refusal(service, budget, expected=expected)
                 self._add(day, 1, 0)
+                if active is not None:
+                    db.execute(
+                        "UPDATE claim SET spent_requests = spent_requests + 1 WHERE id = ?",
+                        (active.id,),
+                    )
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -444,6 +617,36 @@ def _refusal(service: str | None, budget: Budget, *, expected: int = 0) -> Budge
         service=service,
         details={"budget": budget, "expected_bytes": expected},
     )
+
+
+def _claim_refusal(label: str, requests: int, nbytes: int, budget: Budget) -> BudgetExceeded:
+    claimed = ""
+    if budget.requests_claimed or budget.bytes_claimed:
+        claimed = (
+            f" ({budget.requests_claimed} requests and {budget.bytes_claimed / 1024:.1f} KB "
+            "more are claimed by work already running)"
+        )
+    return BudgetExceeded(
+        f"{label or 'work'} not started: it needs about {requests} requests and "
+        f"{nbytes / 1024:.1f} KB, and {budget.requests_free} requests and "
+        f"{budget.kb_free:.1f} KB are free today{claimed} ({budget.summary()}). "
+        "Nothing was sent.",
+        details={"budget": budget, "expected_bytes": nbytes, "expected_requests": requests},
+    )
+
+
+def meter_of(client: Any) -> Meter:
+    """The budget :class:`Meter` of a :class:`~beebole_pandas.api.client.Client`.
+
+    Examples
+    --------
+    >>> meter_of(client).snapshot().kb_free   # doctest: +SKIP
+    2048.0
+    """
+    meter = getattr(client, "meter", None)
+    if not isinstance(meter, Meter):
+        raise TypeError(f"{type(client).__name__} has no budget meter")
+    return meter
 
 
 class MeteredAdapter(HTTPAdapter):

@@ -13,12 +13,24 @@ these functions):
   entries that push follows too.
 - :mod:`.export`: ``export(start, end, *, keys, ...)`` and ``run_export``
   (one job to its end, its result cached).
+- :mod:`.leave`: ``leave_balances(period, ...)`` (the export's ``quota``
+  view: available, taken and balance per person, absence type and quota).
+- :mod:`.schedule`: ``work_schedule(start, end, *, freq=None, ...)``: business
+  days and hours per person and period (the export's ``workDays``/``workHours``).
 - :mod:`.relations`: the relationship frames (``members``,
   ``project_managers``, ``group_assignments``, ...).
 - :mod:`.scopes`: turning scope arguments (ids, xids, names) into API
   references; ``period``, ``statuses``, ``fan_out``.
 - :mod:`.parse`, :mod:`.parse_csv`: export results (array or localised CSV)
-  into typed frames; the key table itself is :mod:`beebole_pandas.export_keys`.
+  into typed frames; the key table itself is :mod:`beebole_pandas.export_keys`;
+  :mod:`.dates` and :mod:`.localised` read dates, times and numbers in every
+  format an account can set (``api.formats.ExportFormat``).
+- :mod:`.hours`: ``hours(period, by=[...])``, aggregated hours from an
+  aggregated export; :mod:`.entry_columns`: the export keys a set of
+  time-entry columns needs, names filled from the entity lists.
+- :mod:`.estimate`: ``estimate(...)`` and the ``dry_run=True`` of every
+  loader (requests and KB before anything is loaded); :mod:`.store`: the
+  local Parquet store ``sync``/``resume=True`` continue from across days.
 
 This wing imports the api wing and the shared root modules only, never
 ``writeback`` or ``reports``.
@@ -28,7 +40,21 @@ import importlib
 from typing import Any
 
 #: The modules this wing offers (see above); the others are its inside.
-__all__ = ["entities", "export", "parse", "parse_csv", "relations", "scopes", "time_entries"]
+__all__ = [
+    "dates",
+    "entities",
+    "entry_columns",
+    "estimate",
+    "export",
+    "hours",
+    "localised",
+    "parse",
+    "parse_csv",
+    "relations",
+    "scopes",
+    "store",
+    "time_entries",
+]
 
 
 def __getattr__(name: str) -> Any:

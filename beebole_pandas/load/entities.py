@@ -78,7 +78,13 @@ def _scoped(
     client = resolve_client(client)
     refs = resolve(parent, value, lambda: load_entity(parent, client=client, refresh=refresh))
     if refs is None:
-        refs = refs_of_frame(load_entity(parent, client=client, refresh=refresh))
+        parents = load_entity(parent, client=client, refresh=refresh)
+        # A parent whose list says it has none (project.list's "subprojects":
+        # {"count": 0}) needs no request; an unknown count is asked.
+        counter = f"{entity}s_count"
+        if counter in parents.columns:
+            parents = parents[parents[counter].fillna(1).gt(0).to_numpy(bool)]
+        refs = refs_of_frame(parents)
     pages = fan_out(
         lambda ref: list_rows(
             client, spec.list_service, spec.list_member, refresh=refresh, **{parent: ref}
@@ -89,66 +95,95 @@ def _scoped(
     return to_frame(entity, rows, scope={parent: value})
 
 
-def companies(*, client: Any = None, refresh: bool = False) -> pd.DataFrame:
+def _estimate(kind: str, client: Any) -> Any:
+    """``dry_run=True``: the :class:`~beebole_pandas.load.estimate.Estimate` of a load."""
+    from .estimate import entity_estimate
+
+    return entity_estimate(kind, load=load_entity, client=client)
+
+
+def companies(*, client: Any = None, refresh: bool = False, dry_run: bool = False) -> Any:
     """All companies (customers and the account's own), one request.
 
     Examples
     --------
     >>> bb.companies()[["id", "xid", "name", "projects_count"]]   # doctest: +SKIP
     """
+    if dry_run:
+        return _estimate("company", client)
     refresh = flag(refresh, "refresh")
     client = resolve_client(client)
     rows = list_rows(client, "company.list", "companies", refresh=refresh)
     return to_frame("company", rows)
 
 
-def people(company: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
+def people(
+    company: Any = None, *, client: Any = None, refresh: bool = False, dry_run: bool = False
+) -> Any:
     """The people of one company, of several, or of all (``company=None``).
 
     Examples
     --------
     >>> bb.people(company="Acme Industries")      # doctest: +SKIP
     """
+    if dry_run:
+        return _estimate("person", client)
     return _scoped("person", company, client=client, refresh=refresh)
 
 
-def projects(company: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
+def projects(
+    company: Any = None, *, client: Any = None, refresh: bool = False, dry_run: bool = False
+) -> Any:
     """The projects of one company, of several, or of all (``company=None``).
 
     Examples
     --------
     >>> bb.projects(company=["Acme Industries", 101])   # doctest: +SKIP
     """
+    if dry_run:
+        return _estimate("project", client)
     return _scoped("project", company, client=client, refresh=refresh)
 
 
-def subprojects(project: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
+def subprojects(
+    project: Any = None, *, client: Any = None, refresh: bool = False, dry_run: bool = False
+) -> Any:
     """The subprojects of one project, of several, or of all (``project=None``).
 
     Examples
     --------
     >>> bb.subprojects(project="Mobile App")   # doctest: +SKIP
     """
+    if dry_run:
+        return _estimate("subproject", client)
     return _scoped("subproject", project, client=client, refresh=refresh)
 
 
-def tasks(company: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
+def tasks(
+    company: Any = None, *, client: Any = None, refresh: bool = False, dry_run: bool = False
+) -> Any:
     """The tasks of one company, of several, or of all (``company=None``).
 
     Examples
     --------
     >>> bb.tasks()   # doctest: +SKIP
     """
+    if dry_run:
+        return _estimate("task", client)
     return _scoped("task", company, client=client, refresh=refresh)
 
 
-def absences(company: Any = None, *, client: Any = None, refresh: bool = False) -> pd.DataFrame:
+def absences(
+    company: Any = None, *, client: Any = None, refresh: bool = False, dry_run: bool = False
+) -> Any:
     """The absence types of one company, of several, or of all (``company=None``).
 
     Examples
     --------
     >>> bb.absences()   # doctest: +SKIP
     """
+    if dry_run:
+        return _estimate("absence", client)
     return _scoped("absence", company, client=client, refresh=refresh)
 
 

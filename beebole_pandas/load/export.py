@@ -26,15 +26,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import export_keys
+from ..api.budget import meter_of
 from ..api.client import resolve_client
 from ..errors import BeeboleError, NotFound, ServerError, TransportError, ValidationError
 from ..export_keys import check_keys
 from ..frames import provenance
 from . import parse as export_parse
 from .entities import load_entity
+from .estimate import (
+    DEFAULT_ENTRIES_PER_HOUR,
+    Estimate,
+    JobEstimate,
+    Profile,
+    budget_now,
+    job_estimate,
+    refuse_unless_fits,
+)
 from .scopes import check_scope, flag, period, resolve, shown, statuses
 
-__all__ = ["TIMEOUT", "export", "run_export"]
+__all__ = ["PROBE_KEYS", "TIMEOUT", "export", "export_estimate", "probe_hours", "run_export"]
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +147,7 @@ def run_export(
     *,
     refresh: bool = False,
     timeout: float | None = None,
+    expected: JobEstimate | None = None,
 ) -> Any:
     """Start an export job with ``params``, wait for it and return ``job.result``.
 
@@ -149,6 +161,12 @@ def run_export(
         Ignore a cached result and run the job again.
     timeout
         Longest wait in seconds (default :data:`TIMEOUT`).
+    expected
+        The job's expected cost: its requests and bytes are claimed from
+        today's budget before the job starts (so parallel jobs cannot pass
+        the limit together), and the job is refused with nothing sent
+        (:class:`~beebole_pandas.errors.BudgetExceeded`) when they do not fit.
+        What the job really spent teaches the account's profile.
 
     Examples
     --------
@@ -161,6 +179,32 @@ def run_export(
         if cached is not None:
             logger.debug("%s: served from the cache", _SERVICE)
             return cached
+    if expected is None:
+        return _run(client, params, timeout)
+    meter = meter_of(client)
+    claim = meter.claim(nbytes=expected.nbytes, requests=expected.requests, label=expected.label)
+    try:
+        with meter.holding(claim):
+            result = _run(client, params, timeout)
+        requests, nbytes = meter.spent(claim)
+    finally:
+        meter.release_claim(claim)
+    rows = len(result) - 1 if isinstance(result, list) else str(result).count("\n")
+    fmt = "array" if params.get("outputFormat") == "array" else "csv"
+    Profile(client).learn_export(list(params.get("keys") or ()), fmt, rows, nbytes, requests)
+    logger.info(
+        "%s: %d rows, %d requests, %.1f KB (expected %d requests, %.1f KB)",
+        expected.label,
+        rows,
+        requests,
+        nbytes / 1024,
+        expected.requests,
+        expected.nbytes / 1024,
+    )
+    return result
+
+
+def _run(client: Any, params: dict[str, Any], timeout: float | None) -> Any:
     limit = TIMEOUT if timeout is None else float(timeout)
     for attempt in (1, 2):
         generation = client.generation()
@@ -232,7 +276,8 @@ def export(
     output: str = "array",
     client: Any = None,
     refresh: bool = False,
-) -> pd.DataFrame:
+    dry_run: bool = False,
+) -> Any:
     """Run a ``time_entry.export`` job and return its rows as a typed frame.
 
     Rows are aggregated by the server over the dimension keys you ask for
@@ -256,11 +301,20 @@ def export(
     company, project, subproject, person, task, absence
         At most one entity filter (the API takes one). A list runs one job per value.
     output
-        ``"array"`` (typed JSON, the default) or ``"csv"`` (localised text, parsed here).
+        ``"array"`` (typed JSON, the default) or ``"csv"`` (localised text,
+        parsed here; about 20% fewer bytes).
+    dry_run
+        Return the :class:`~beebole_pandas.load.estimate.Estimate` of the
+        export (from a probe of a few hundred bytes) instead of running it.
+
+    Every job's expected bytes are claimed before it starts; an export whose
+    estimate does not fit in what is free today raises
+    :class:`~beebole_pandas.errors.BudgetExceeded` with nothing of it sent.
 
     Examples
     --------
     >>> bb.export("2024-01-01", "2024-01-31", keys=["person", "hours"])   # doctest: +SKIP
+    >>> bb.export("2024-01-01", "2024-12-31", keys=["eventId", "hours"], dry_run=True)  # doctest: +SKIP
     """
     # Every argument is checked before anything is looked up or sent.
     first, last = period(start, end)
@@ -272,6 +326,7 @@ def export(
     check_keys(key_list, show)
     codes = statuses(status)
     refresh = flag(refresh, "refresh")
+    dry_run = flag(dry_run, "dry_run")
     check_scope("group", groups, name="groups")
     given = {
         k: v
@@ -303,10 +358,27 @@ def export(
     for kind, value in given.items():
         refs = resolve(kind, value, frame_of(kind)) or []
         jobs = [{**params, kind: ref} for ref in refs]
-    frames = [
-        export_parse.parse_export(run_export(client, job, refresh=refresh), key_list)
-        for job in jobs
-    ]
+    if dry_run or _needs_probe(client, key_list):
+        est, parts, learn = export_estimate(client, jobs, key_list, refresh=refresh)
+        if dry_run:
+            return est
+        refuse_unless_fits(est, what=f"export of {first}..{last}")
+    else:
+        # Aggregated over coarse keys with plenty free: a small job; claim its
+        # usual size rather than spend a probe on it.
+        parts = [_coarse_part(client, job, key_list) for job in jobs]
+        learn = {}
+    frames = []
+    for job, part in zip(jobs, parts, strict=True):
+        result = run_export(client, job, refresh=refresh, expected=part)
+        frames.append(
+            export_parse.parse_export(
+                result, key_list, export_format=client.export_format, period=(first, last)
+            )
+        )
+        ratio, upper = learn.get(part.label, ("", 0))
+        if ratio and upper >= 1 and not part.cached:
+            Profile(client).learn(ratio, len(frames[-1]) / upper)
     if not frames:
         frame = export_parse.parse_export([], key_list)
     elif len(frames) == 1:
@@ -327,3 +399,149 @@ def export(
         },
     )
     return frame
+
+
+# -- estimates ---------------------------------------------------------------------
+
+#: The probe of every estimate: hours per month and status (a few hundred bytes).
+PROBE_KEYS: tuple[str, ...] = ("month", "status", "hours")
+_PROBE_BYTES = 1024
+_RATES = frozenset({"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"})
+_ENTITY_OF = {
+    "person": "person",
+    "personId": "person",
+    "company": "company",
+    "companyId": "company",
+    "project": "project",
+    "projectId": "project",
+    "subproject": "subproject",
+    "subprojectId": "subproject",
+    "task": "task",
+    "taskId": "task",
+    "absence": "absence",
+    "absenceId": "absence",
+    "activity": "subproject",
+    "gid": "group",
+}
+
+
+#: Keys that make an export entry-level or day-level (large): its estimate needs the probe.
+FINE_KEYS = frozenset({"eventId", "to", "date", "stime", "etime", "comment"})
+#: Below this share of the day's KB free, every export is estimated with the probe.
+PROBE_BELOW = 0.25
+COARSE_CLAIM = 32 * 1024
+
+
+def _needs_probe(client: Any, keys: list[str]) -> bool:
+    if FINE_KEYS & set(keys):
+        return True
+    budget = budget_now(client)
+    return budget.kb_free < budget.daily_kb * PROBE_BELOW
+
+
+def _coarse_part(client: Any, job: dict[str, Any], keys: list[str]) -> JobEstimate:
+    fmt = "array" if job.get("outputFormat") == "array" else "csv"
+    learned = Profile(client).figure(f"bytes|{fmt}|{','.join(keys)}", COARSE_CLAIM)
+    return JobEstimate(f"export {job['from']}..{job['to']} ({fmt})", 3, int(learned))
+
+
+def probe_hours(
+    client: Any,
+    first: str,
+    last: str,
+    *,
+    params: dict[str, Any] | None = None,
+    refresh: bool = False,
+) -> pd.DataFrame:
+    """Hours per month and status over [first, last]: one aggregated export of
+    a few hundred bytes (cached like any export), the probe behind every estimate.
+
+    ``params`` adds the load's filters (``statusFilters``, an entity, ``gids``).
+
+    Examples
+    --------
+    >>> probe_hours(client, "2026-01-01", "2026-12-31")    # doctest: +SKIP
+         month     status  hours
+    0  2026-01-01  locked  31872.0
+    """
+    extra = {k: v for k, v in (params or {}).items() if k not in ("keys", "outputFormat", "show")}
+    job = {**extra, "from": first, "to": last, "show": "all", "keys": list(PROBE_KEYS)}
+    # The array output (as small as CSV here) lets the cache keep a settled probe for days.
+    job["outputFormat"] = "array"
+    expected = JobEstimate(f"probe {first}..{last}", 3, _PROBE_BYTES)
+    result = run_export(client, job, refresh=refresh, expected=expected)
+    return export_parse.parse_export(
+        result, PROBE_KEYS, export_format=client.export_format, period=(first, last)
+    )
+
+
+def entries_of(client: Any, probe: pd.DataFrame) -> float:
+    """The expected number of time entries behind a probe's hours."""
+    hours = float(probe["hours"].sum()) if len(probe) else 0.0
+    return hours * Profile(client).figure("entries_per_hour", DEFAULT_ENTRIES_PER_HOUR)
+
+
+def _cardinality(client: Any, entity: str, first: str, last: str, probe: pd.DataFrame) -> float:
+    days = (pd.Timestamp(last) - pd.Timestamp(first)).days + 1
+    if entity in ("to", "date", "stime", "etime"):
+        return float(days)
+    if entity == "week":
+        return days / 7 + 1
+    if entity == "month":
+        return float(max(len(set(probe["month"].dropna())) if len(probe) else 1, 1))
+    if entity == "status":
+        return float(max(len(set(probe["status"].dropna())) if len(probe) else 1, 1))
+    profile = Profile(client)
+    return profile.figure(f"count_{entity}", float("inf"))
+
+
+def export_rows(
+    client: Any, keys: list[str], first: str, last: str, probe: pd.DataFrame
+) -> tuple[float, str, float]:
+    """Expected rows of an export with ``keys`` (entry-level with ``eventId``, else
+    aggregated over its dimension keys), and the profile figure that corrects it."""
+    entries = entries_of(client, probe)
+    if "eventId" in keys:
+        return entries, "", entries
+    dims = sorted(
+        {_ENTITY_OF.get(k, k) for k in keys if k not in export_keys.MEASURES and k not in _RATES}
+    )
+    product = 1.0
+    for dim in dims:
+        product *= _cardinality(client, dim, first, last, probe)
+    upper = min(entries, product)
+    name = f"ratio|{','.join(dims)}"
+    default = 1.0 if product <= entries else 0.5
+    return upper * Profile(client).figure(name, default), name, upper
+
+
+def export_estimate(
+    client: Any,
+    jobs: list[dict[str, Any]],
+    keys: list[str],
+    *,
+    refresh: bool = False,
+    label: str = "export",
+) -> tuple[Estimate, list[JobEstimate], dict[str, Any]]:
+    """The estimate of export ``jobs`` (each a ``time_entry.export`` request), from
+    one probe per job; returns the estimate, each job's part and what to learn from."""
+    meter = meter_of(client)
+    before = meter.snapshot()
+    parts: list[JobEstimate] = []
+    learn: dict[str, Any] = {}
+    for job in jobs:
+        fmt = "array" if job.get("outputFormat") == "array" else "csv"
+        cached = not refresh and _recall(client, job) is not None
+        probe = probe_hours(client, job["from"], job["to"], params=job, refresh=refresh)
+        rows, ratio, upper = export_rows(client, keys, job["from"], job["to"], probe)
+        text = f"{label} {job['from']}..{job['to']} ({fmt})"
+        parts.append(job_estimate(client, keys, fmt, rows, text, cached=cached))
+        learn[text] = (ratio, upper)
+    after = meter.snapshot()
+    est = Estimate(
+        jobs=tuple(parts),
+        budget=budget_now(client),
+        probe_requests=after.requests_used - before.requests_used,
+        probe_kb=(after.bytes_used - before.bytes_used) / 1024,
+    )
+    return est, parts, learn

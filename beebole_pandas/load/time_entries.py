@@ -21,7 +21,7 @@ Dates are naive local values of the account (the API has no time zones).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,17 @@ from ..errors import PermissionDenied, ValidationError
 from ..frames import provenance, to_frame
 from . import parse as export_parse
 from .entities import list_rows, load_entity
-from .export import run_export
+from .entry_columns import entries_frame, keys_for, repair_xids
+from .estimate import (
+    Estimate,
+    JobEstimate,
+    Profile,
+    budget_now,
+    learn_counts,
+    lists_estimate,
+    refuse_unless_fits,
+)
+from .export import export_estimate, probe_hours, run_export
 from .scopes import (
     Ref,
     canonical,
@@ -47,10 +57,12 @@ from .scopes import (
     select,
     statuses,
 )
+from .store import SyncReport, run_sync
 
 __all__ = [
     "PER_PERSON_LIMIT",
     "person_entries",
+    "sync",
     "time_entries",
     "use_export",
 ]
@@ -64,7 +76,7 @@ PER_PERSON_LIMIT = 5
 # round trips, and entries per person and working day. Only the fixed cost
 # depends on the last one: the rest scales alike on both sides.
 LIST_BYTES_PER_ENTRY = 300
-EXPORT_BYTES_PER_ENTRY = 95
+EXPORT_BYTES_PER_ENTRY = 75
 EXPORT_FIXED_BYTES = 20_000
 ENTRIES_PER_WORKDAY = 1.5
 
@@ -220,16 +232,25 @@ def time_entries(
     company: Any = None,
     project: Any = None,
     status: Any = None,
+    columns: Sequence[str] | None = None,
+    dry_run: bool = False,
+    resume: bool = False,
     client: Any = None,
     refresh: bool = False,
-) -> pd.DataFrame:
+) -> Any:
     """The time entries of a period, for everyone or for a scope.
 
-    For everyone, a company or a project: one ``time_entry.export`` job (a few
-    requests however many people). For named people: one ``time_entry.list``
-    each, unless :func:`use_export` finds the export cheaper. Either way the
-    frame has exactly ``schema.entity("time_entry").columns``, sorted by date
+    For everyone, a company or a project: one ``time_entry.export`` job of the
+    keys the ``columns`` need (CSV, the cheaper output), with names filled from
+    the entity lists (cached). For named people: one ``time_entry.list`` each,
+    unless :func:`use_export` finds the export cheaper. The frame has the
+    columns of ``schema.entity("time_entry")`` (or ``columns``), sorted by date
     then id, with every entry's person and ancestors filled in.
+
+    The load is estimated first (a probe of a few hundred bytes): one that
+    does not fit in what is free today raises
+    :class:`~beebole_pandas.errors.BudgetExceeded` with nothing of it sent,
+    naming the figures and the choices.
 
     Parameters
     ----------
@@ -240,18 +261,49 @@ def time_entries(
         an xid may be named by its numeric id too.
     status
         A status code or label (``"a"`` / ``"approved"``), or a list of them.
+    columns
+        Only these columns of the time-entry frame (fewer export keys, fewer
+        bytes); ``person_name`` and the like come from the entity lists.
+    dry_run
+        Return the :class:`~beebole_pandas.load.estimate.Estimate` (requests,
+        KB, whether it fits today) instead of loading.
+    resume
+        Load through the local store (:func:`beebole_pandas.sync`): month by
+        month, what fits today; raises ``BudgetExceeded`` saying what is left
+        and when it can go on when the period is not complete yet.
 
     Examples
     --------
     >>> bb.time_entries("2024-01-01", "2024-01-31")                      # doctest: +SKIP
     >>> bb.time_entries("2024-01-01", "2024-01-31", person="Léa Martin")  # doctest: +SKIP
+    >>> bb.time_entries("2024-01-01", "2024-12-31", dry_run=True)        # doctest: +SKIP
+    Estimate(5 requests, 19,850.2 KB (9.69 days of budget); does NOT fit: ...)
     """
     # Every argument is checked before anything is looked up or sent.
     first, last = period(start, end)
     codes = statuses(status)
     refresh = flag(refresh, "refresh")
+    dry_run = flag(dry_run, "dry_run")
+    resume = flag(resume, "resume")
+    keys, name_lists = keys_for(columns)
     for kind, value in (("person", person), ("company", company), ("project", project)):
         check_scope(kind, value)
+    if resume:
+        report = sync(
+            first,
+            last,
+            person=person,
+            company=company,
+            project=project,
+            status=status,
+            columns=columns,
+            client=client,
+            refresh=refresh,
+            dry_run=dry_run,
+        )
+        if isinstance(report, SyncReport):
+            return report.frame(strict=True)
+        return report
     client = resolve_client(client)
     people_refs = resolve("person", person, _frame_of("person", client, refresh))
     company_refs = resolve("company", company, _frame_of("company", client, refresh))
@@ -268,6 +320,8 @@ def time_entries(
     # must name it so (a filter sent to the server may use either).
     local: dict[str, list[Ref] | None] = {"company": company_refs, "project": project_refs}
     if people_refs is not None and not use_export(client, people_refs, first, last):
+        if dry_run:
+            return _lists_estimate(client, people_refs, first, last)
         pages = fan_out(lambda ref: _listed(client, ref, first, last, refresh), people_refs)
         rows = fill_parents([row for page in pages for row in page], _loader(client))
         frame = to_frame("time_entry", rows)
@@ -275,7 +329,7 @@ def time_entries(
             labels = [schema.STATUS_LABELS[c] for c in codes]
             frame = frame[frame["status"].isin(labels).to_numpy(bool)]
     else:
-        params: dict[str, Any] = {"from": first, "to": last, "show": "all", "outputFormat": "array"}
+        params: dict[str, Any] = {"from": first, "to": last, "show": "all"}
         if codes is not None:
             params["statusFilters"] = codes
         # The API takes one entity filter: send the narrowest single one (the
@@ -287,20 +341,157 @@ def time_entries(
                 del local[kind]
                 break
         local["person"] = people_refs
-        # Two jobs side by side: entries with ids only, and the distinct references
-        # with their names (see export_parse.TIME_ENTRY_ID_KEYS): half the bytes.
-        key_sets = [export_parse.TIME_ENTRY_ID_KEYS, export_parse.TIME_ENTRY_NAME_KEYS]
-        results = fan_out(
-            lambda keys: run_export(client, {**params, "keys": list(keys)}, refresh=refresh),
-            key_sets,
+        filter_keys = {f"{k}Id" for k, refs in local.items() if refs is not None}
+        job_keys = [k for k in export_parse.TIME_ENTRY_ID_KEYS if k in set(keys) | filter_keys]
+        result = _export_entries(
+            client, params, job_keys, name_lists, refresh=refresh, dry_run=dry_run
         )
-        entries, names = (
-            export_parse.parse_export(result, keys)
-            for result, keys in zip(results, key_sets, strict=True)
-        )
-        frame = export_parse.export_to_time_entries(entries, names)
+        if dry_run:
+            return result
+        export, lists = result
+        frame = entries_frame(export, job_keys, lists, None)
     for kind, refs in local.items():
         frame = select(frame, kind, _canonical(client, kind, refs))
     frame = _sorted_entries(frame)
+    if columns is not None:
+        frame = frame[list(columns)]
     frame.attrs["beebole"] = provenance("time_entry", scope)
     return frame
+
+
+def _export_entries(
+    client: Any,
+    params: dict[str, Any],
+    keys: list[str],
+    name_lists: list[str],
+    *,
+    refresh: bool,
+    dry_run: bool,
+) -> Any:
+    """The one export job of :func:`time_entries` and the entity lists of its names:
+    estimated first (refused when it does not fit), then run under its claim."""
+    # CSV is about 20% fewer bytes than the array output; its only doubt (an
+    # xid made of digits reads as an id) is settled by the entity lists, so it
+    # is used when every reference asked for has its list at hand.
+    refs = [k[: -len("Id")] for k in keys if k.endswith("Id") and k != "eventId"]
+    csv = all(entity in name_lists for entity in refs)
+    job = {**params, "keys": keys}
+    if not csv:
+        job["outputFormat"] = "array"
+    first, last = params["from"], params["to"]
+    est, parts, _ = export_estimate(client, [job], keys, refresh=refresh, label="export")
+    probe = probe_hours(client, first, last, params=job, refresh=refresh)
+    est = est + Estimate(
+        jobs=tuple(
+            lists_estimate(
+                client, name_lists, people=_head_count(probe, first, last), load=load_entity
+            )
+        ),
+        budget=budget_now(client),
+    )
+    if dry_run:
+        return est
+    refuse_unless_fits(est, what=f"time entries of {first}..{last}")
+    lists = {kind: load_entity(kind, client=client) for kind in name_lists}
+    if lists:
+        learn_counts(client, lists)
+    result = run_export(client, job, refresh=refresh, expected=parts[0])
+    export = export_parse.parse_export(
+        result, keys, export_format=client.export_format, period=(first, last)
+    )
+    if csv:
+        export = repair_xids(export, lists)
+    if "hours" in keys and len(export) >= 20 and not parts[0].cached:
+        hours = float(export["hours"].sum())
+        if hours > 0:
+            Profile(client).learn("entries_per_hour", len(export) / hours)
+    return export, lists
+
+
+def _head_count(probe: pd.DataFrame, first: str, last: str) -> float:
+    """People to expect from the hours of a probe (8 hours a working day)."""
+    if not len(probe):
+        return 1.0
+    per_month = probe.groupby("month", observed=True)["hours"].sum()
+    days = max(_workdays(first, last) / max(len(per_month), 1), 1.0)
+    return max(float(per_month.max()) / (days * 8.0), 1.0)
+
+
+def _lists_estimate(client: Any, people: list[Ref], first: str, last: str) -> Estimate:
+    """The cost of one ``time_entry.list`` per person (from the expected entries)."""
+    entries = _workdays(first, last) * ENTRIES_PER_WORKDAY
+    cached = all(
+        client.recall("time_entry.list", person=ref, **{"from": first, "to": last}) is not None
+        for ref in people
+    )
+    job = JobEstimate(
+        f"time_entry.list x {len(people)}",
+        len(people),
+        int(len(people) * (entries * LIST_BYTES_PER_ENTRY + 100)),
+        int(len(people) * entries),
+        cached,
+    )
+    return Estimate(jobs=(job,), budget=budget_now(client))
+
+
+def sync(
+    start: Any,
+    end: Any,
+    *,
+    person: Any = None,
+    company: Any = None,
+    project: Any = None,
+    status: Any = None,
+    columns: Sequence[str] | None = None,
+    client: Any = None,
+    refresh: bool = False,
+    dry_run: bool = False,
+) -> SyncReport | Estimate:
+    """Fetch what fits today of a period's time entries into the local store,
+    to go on on a later call or day (``bb.sync``).
+
+    The period is split into month chunks (halved until each fits a day); the
+    chunks that fit in what is free today are fetched with
+    :func:`time_entries` and kept as Parquet files in the user's data
+    directory (one folder per account and scope, written atomically). A chunk
+    whose entries were all approved or locked is never fetched again; other
+    stored chunks are fetched again with ``refresh=True``.
+
+    Parameters
+    ----------
+    start, end
+        The period, both included.
+    person, company, project, status, columns
+        As for :func:`time_entries`; each combination has its own store.
+    refresh
+        Fetch the stored chunks that are not closed again.
+    dry_run
+        Return the :class:`~beebole_pandas.load.estimate.Estimate` of what
+        is left, fetching nothing.
+
+    Returns
+    -------
+    SyncReport
+        What was fetched, what is left and when to go on; ``.frame()`` reads
+        the stored entries (identical to one load of the period).
+
+    Examples
+    --------
+    >>> report = bb.sync("2026-01-01", "2026-12-31")     # doctest: +SKIP
+    >>> report.complete                                  # doctest: +SKIP
+    False
+    >>> report.frame()                                   # doctest: +SKIP
+    """
+    return run_sync(  # type: ignore[no-any-return]
+        time_entries,
+        start,
+        end,
+        person=person,
+        company=company,
+        project=project,
+        status=status,
+        columns=None if columns is None else list(columns),
+        client=client,
+        refresh=refresh,
+        dry_run=dry_run,
+    )

@@ -25,7 +25,7 @@ from .validate import Loaded, Ref, RowInput, date_runs, read_rows
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TimeState", "read_time_state", "unknown_references"]
+__all__ = ["TimeState", "compared_columns", "read_time_state", "unknown_references"]
 
 
 @dataclass
@@ -39,6 +39,17 @@ class TimeState:
     runs: dict[Ref, list[tuple[str, str]]] = field(default_factory=dict)
     missing_people: set[Ref] = field(default_factory=set)
     reads: int = 0
+    #: The time-entry columns an export read asks for (None: all).
+    columns: list[str] | None = None
+
+
+def compared_columns(rows: list[RowInput]) -> list[str]:
+    """The time-entry columns a plan compares: every column of the entry (a
+    partial row takes the rest from the server's entry) but the names, of which
+    only those the frame has (a name column the frame lacks costs the entity
+    list it comes from, and is compared with nothing)."""
+    present = {c for row in rows for c in row.values if c.endswith("_name")}
+    return [c for c in entity("time_entry").columns if not c.endswith("_name") or c in present]
 
 
 def read_time_state(
@@ -74,7 +85,7 @@ def read_time_state(
         person = row.ref("person")
         if person is not None and row.get("date") is not None:
             people.setdefault(person, []).append(row.get("date"))
-    state = TimeState()
+    state = TimeState(columns=compared_columns(rows))
     before = requests_used(client)
     for first, last in date_runs(d for dates in people.values() for d in dates):
         inside = {p: [d for d in dates if first <= d <= last] for p, dates in people.items()}
@@ -212,7 +223,8 @@ def _read_by_export(
     for person in people:
         state.runs.setdefault(person, []).append(run)
     found = TimeState()
-    _add_entries(found, time_entries(run[0], run[1], client=client, refresh=True))
+    frame = time_entries(run[0], run[1], columns=state.columns, client=client, refresh=True)
+    _add_entries(found, frame)
     for ident, row in found.rows.items():
         if not (only_new and ident in state.rows):
             state.rows[ident] = row

@@ -1,0 +1,134 @@
+"""Never past the daily limit: claims for parallel jobs, and loads refused
+before anything of them is sent (issue 15)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import beebole_pandas as bb
+from beebole_pandas.api.budget import Meter
+from beebole_pandas.load.estimate import JobEstimate
+from beebole_pandas.load.export import run_export
+
+
+@pytest.fixture(scope="module")
+def account() -> Iterator[Any]:
+    """150 people, a year of entries, Beebole's real limits on the server."""
+    from beebole_pandas import sandbox
+
+    with sandbox.serve(seed="demo", people=150) as server:
+        yield server
+
+
+def _client(server: Any, tmp_path: Path, **kwargs: Any) -> Any:
+    return bb.connect(server.token, url=server.url, cache_dir=tmp_path, **kwargs)
+
+
+def test_claims_never_promise_more_than_the_day(tmp_path: Path) -> None:
+    meter = Meter(tmp_path / "budget.sqlite", "acct", daily_kb=100)
+    first = meter.claim(nbytes=60 * 1024, requests=3, label="job 1")
+    with pytest.raises(
+        bb.BudgetExceeded,
+        match=r"job 2 not started.*50\.0 KB.*40\.0 KB are free.*60\.0 KB more are claimed",
+    ):
+        meter.claim(nbytes=50 * 1024, requests=3, label="job 2")
+    assert meter.snapshot().bytes_claimed == 60 * 1024
+    # A call outside the claim may not spend what the claim holds...
+    meter.record(30 * 1024, service="person.list")
+    with pytest.raises(bb.BudgetExceeded):
+        meter.reserve(service="person.list")
+    # ...while the claim's own calls may.
+    with meter.holding(first):
+        meter.reserve(service="time_entry.get_job_info")
+        meter.record(55 * 1024, requests=0)
+    assert meter.spent(first) == (1, 55 * 1024)
+    assert meter.snapshot().bytes_claimed == 5 * 1024
+    meter.release_claim(first)
+    assert meter.snapshot().bytes_claimed == 0
+    meter.close()
+
+
+def test_parallel_claims_from_threads_stay_within_the_limit(tmp_path: Path) -> None:
+    meter = Meter(tmp_path / "budget.sqlite", "acct", daily_kb=1000)
+    granted: list[int] = []
+    refused: list[int] = []
+
+    def job(i: int) -> None:
+        try:
+            meter.claim(nbytes=300 * 1024, label=f"job {i}")
+            granted.append(i)
+        except bb.BudgetExceeded:
+            refused.append(i)
+
+    threads = [threading.Thread(target=job, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(granted) == 3 and len(refused) == 5
+    meter.close()
+
+
+def test_a_load_that_does_not_fit_is_refused_with_nothing_of_it_sent(
+    account: Any, tmp_path: Path
+) -> None:
+    client = _client(account, tmp_path)
+    year = ("2025-12-01", "2026-11-30")
+    est = bb.time_entries(*year, client=client, dry_run=True)
+    assert not est.fits and est.kb > 2048 and est.days > 1
+    before = account.stats()
+    with pytest.raises(bb.BudgetExceeded) as caught:
+        bb.time_entries(*year, client=client)
+    after = account.stats()
+    assert after["requests"] == before["requests"]  # 0 requests sent
+    message = str(caught.value)
+    for words in ("KB", "free today", "smaller period", "columns=", "bb.hours", "resume=True"):
+        assert words in message
+    assert caught.value.details["estimate"].kb == pytest.approx(est.kb)
+
+
+def test_without_a_dry_run_only_the_probe_is_sent(account: Any, tmp_path: Path) -> None:
+    client = _client(account, tmp_path)
+    before = account.usage()
+    with pytest.raises(bb.BudgetExceeded):
+        bb.time_entries("2025-12-01", "2026-11-30", client=client)
+    spent = {k: account.usage()[k] - before[k] for k in before}
+    assert spent["requests"] <= 5 and spent["bytes"] < 4096  # probe + companies, no entries
+
+
+def test_parallel_jobs_claim_before_they_start(account: Any, tmp_path: Path) -> None:
+    client = _client(account, tmp_path, daily_kb=300)
+    params = {"from": "2026-10-01", "to": "2026-10-31", "show": "all", "keys": ["eventId"]}
+    results: list[object] = []
+
+    def job(i: int) -> None:
+        expected = JobEstimate(f"job {i}", 3, 200 * 1024)
+        try:
+            results.append(
+                run_export(client, {**params, "from": f"2026-10-0{i + 1}"}, expected=expected)
+            )
+        except bb.BudgetExceeded as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=job, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(isinstance(r, bb.BudgetExceeded) for r in results) == 1
+    assert client.budget.kb_used <= 300
+
+
+def test_the_meter_and_the_server_agree_on_a_new_day(account: Any, tmp_path: Path) -> None:
+    now = [dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)]
+    client = _client(account, tmp_path, clock=lambda: now[0])
+    client.call("company.list")
+    assert client.budget.requests_used == 1
+    now[0] += dt.timedelta(days=1)
+    assert client.budget.requests_used == 0 and client.budget.bytes_claimed == 0
