@@ -9,6 +9,10 @@ a directory: ``report.html``, a CSV per report and a PNG per chart.
 ``BEEBOLE_TOKEN`` (never an argument, so it stays out of shell history), the
 endpoint from ``BEEBOLE_URL`` or Beebole's.
 
+``doctor`` checks a real account read-only, in at most 15 requests
+(:mod:`beebole_pandas.selfcheck`), prints one line per check and exits with 1
+when a check failed; ``--record DIR`` also saves the answers, pseudonymised.
+
 Examples
 --------
 .. code-block:: console
@@ -16,6 +20,7 @@ Examples
     $ python -m beebole_pandas demo                       # ./beebole-demo-report/
     $ python -m beebole_pandas demo --out /tmp/r --month 2026-09
     $ BEEBOLE_TOKEN=... python -m beebole_pandas report --start 2026-10-01 --end 2026-10-31
+    $ BEEBOLE_TOKEN=... python -m beebole_pandas doctor --record ./beebole-fixtures
 """
 
 from __future__ import annotations
@@ -73,6 +78,11 @@ class Loaded:
     prior_hours: pd.DataFrame | None = None
     #: Expected hours per person over the period (``work_hours``), from the account.
     schedule: pd.DataFrame | None = None
+    #: Hours, billing, cost and profit per company, project and person over the period:
+    #: the export's own money (one aggregated export, ``reports.money.money_export``).
+    money: pd.DataFrame | None = None
+    #: The same for the period before (``periods.shift``), for the comparison.
+    money_before: pd.DataFrame | None = None
 
 
 class _Progress:
@@ -171,6 +181,16 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
             "loading the work schedule (expected hours per person)",
             lambda: export(start, end, keys=["personId", "workHours"], show="work", client=client),
         ),
+        (
+            "money",
+            "loading billing, cost and profit (one aggregated export)",
+            lambda: _money(client, start, end),
+        ),
+        (
+            "money_before",
+            "loading the previous period's hours and money (for the comparison)",
+            lambda: _money(client, *_previous(start, end)),
+        ),
     ]
     needed = {"subprojects": needs_subprojects, "absences": needs_absences}
     reasons = {
@@ -203,7 +223,22 @@ def _prior_hours(client: Any, projects: pd.DataFrame | None, start: str) -> pd.D
     return project_hours_before(start, projects, client=client)
 
 
-def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
+def _money(client: Any, start: str, end: str) -> pd.DataFrame:
+    """Hours and money per company, project and person: one aggregated export, ids only
+    (the names come from the entity frames already loaded)."""
+    from .reports.money import money_export
+
+    return money_export(start=start, end=end, names=False, client=client)
+
+
+def _previous(start: str, end: str) -> tuple[str, str]:
+    """The period before [start, end]: the month before a month, else as many days."""
+    from .periods import shift, span
+
+    return shift(span(start, end)).iso()
+
+
+def build_sections(data: Loaded, start: str, end: str, *, currency: str | None = None) -> list[Any]:
     """Every report and chart for [start, end], as :class:`report_html.Section` objects.
 
     Examples
@@ -241,7 +276,9 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
     )
     status = reports.approval_status(entries, freq="W", people=data.people, start=start, end=end)
     as_of = pd.Timestamp(end) + pd.Timedelta(days=1)
-    missing = reports.missing_submissions(entries, as_of=as_of, people=data.people)
+    missing = reports.missing_submissions(
+        entries, start=start, end=end, as_of=as_of, people=data.people
+    )
     project = ["project_id", "project_xid", "project_name"]
     last = burn.sort_values("period").groupby(project, dropna=False, sort=False).tail(1)
     return [
@@ -308,11 +345,13 @@ def build_sections(data: Loaded, start: str, end: str) -> list[Any]:
         ),
         Section(
             "missing_submissions",
-            "Not submitted last week",
+            "Timesheets to chase, per person and week",
             missing,
-            note="People with draft or rejected entries, or no time at all, in the last "
-            "full week of the period.",
+            figure=plotting.plot_submissions(missing),
+            note="Each week of the period: people with draft or rejected entries, or no "
+            "time at all (partial: a week cut by the period's first or last day).",
         ),
+        *_money_sections(data, start, end, currency),
     ]
 
 
@@ -348,6 +387,72 @@ def _by_status(status: pd.DataFrame) -> pd.DataFrame:
     return people.join(wide).sort_values("person_name", kind="stable", ignore_index=True)
 
 
+def _money_sections(data: Loaded, start: str, end: str, currency: str | None) -> list[Any]:
+    """Money per client, project and person, and the comparison with the period before."""
+    if data.money is None:
+        return []
+    from .periods import shift, span
+    from .reports import plotting
+    from .reports.compare import compare
+    from .reports.html import Section
+    from .reports.money import check_currency, money_summary, money_table
+
+    currency = check_currency(currency)
+    ctx = {"companies": data.companies, "projects": data.projects, "people": data.people}
+    now = span(start, end)
+    then = shift(now)
+    tables = {
+        by: money_table(data.money, by=by, currency=currency, **ctx)
+        for by in ("company", "project", "person")
+    }
+    totals = money_summary(tables["company"])
+    unit = f" {currency}" if currency else ""
+    margin = "n/a" if totals["billing"] == 0 else f"{100 * totals['margin']:.1f} %"
+    said = (
+        f"Billing {totals['billing']:,.2f}{unit}, cost {totals['cost']:,.2f}{unit}, "
+        f"profit {totals['profit']:,.2f}{unit} (margin {margin}), from the export's own "
+        "billing, cost and profit (the account's rates and standard costs)."
+    )
+    out = [
+        Section(
+            "money_by_client",
+            "Billing, cost and profit per client",
+            tables["company"],
+            figure=plotting.plot_money(tables["company"]),
+            note=said + " Clients are Beebole's companies; absences carry no money.",
+        ),
+        Section(
+            "money_by_project",
+            "Billing, cost and profit per project",
+            tables["project"],
+            figure=plotting.plot_money(tables["project"]),
+            note="margin = profit / billing; billing_share = the project's share of the billing.",
+        ),
+        Section(
+            "money_by_person",
+            "Billing, cost and profit per person",
+            tables["person"],
+            note="cost = hours × the person's cost per hour; billing = hours × the rates billed.",
+        ),
+    ]
+    if data.money_before is not None:
+        before = money_table(data.money_before, by="project", currency=currency, **ctx)
+        versus = compare(tables["project"], before, labels=(now.label, then.label))
+        shown = versus[versus["measure"].isin(["hours", "billing", "profit"])]
+        out.append(
+            Section(
+                "comparison",
+                f"Per project: {now.label} against {then.label}",
+                versus,
+                display=shown,
+                figure=plotting.plot_comparison(versus, measure="hours"),
+                note=f"Each project's hours and money in {now.label} and in {then.label} "
+                "(two aggregated exports); change_pct = difference / previous.",
+            )
+        )
+    return out
+
+
 def run_report(
     client: Any,
     start: str,
@@ -356,8 +461,16 @@ def run_report(
     *,
     title: str,
     stream: IO[str] = sys.stderr,
+    html: bool = True,
+    xlsx: bool = False,
+    currency: str | None = None,
 ) -> tuple[Path, Loaded, list[Any]]:
-    """Load, build and write the report; returns (report.html path, data, sections).
+    """Load, build and write the report; returns (report path, data, sections).
+
+    ``html`` writes ``report.html`` (one self-contained file), ``xlsx``
+    ``report.xlsx`` (a formatted sheet per report); the CSV and PNG files are
+    always written. ``currency`` is the account's currency code, shown beside
+    amounts.
 
     Examples
     --------
@@ -365,17 +478,19 @@ def run_report(
     """
     from .reports.html import write_report
 
-    progress = _Progress(stream, total=10)
+    progress = _Progress(stream, total=12)
     data = load(client, start, end, progress=progress)
     with _warnings_after(stream), progress.step("building reports and charts"):
-        sections = build_sections(data, start, end)
+        sections = build_sections(data, start, end, currency=currency)
     hours = float(data.entries["hours"].astype(float).sum())
     meta = (
         f"{start} to {end} · {len(data.people)} people · {len(data.entries):,} time entries · "
         f"{hours:,.1f} hours · generated by beebole_pandas"
     )
     with progress.step(f"writing {out}"):
-        path = write_report(out, title, sections, meta=meta)
+        path = write_report(
+            out, title, sections, meta=meta, html_page=html, xlsx=xlsx, currency=currency
+        )
     return path, data, sections
 
 
@@ -412,6 +527,40 @@ def _warnings_after(stream: IO[str]) -> Iterator[None]:
         tables.logger.removeFilter(held)
         for message in held.said.values():
             print(f"warning: {message}", file=stream, flush=True)
+
+
+def _period_range(month: str | None, period: str | None) -> tuple[str, str, str]:
+    """``--month`` or ``--period`` as (first day, last day, label); exits 2 on a bad one."""
+    from .errors import ValidationError
+    from .periods import span
+
+    if period is None:
+        first, last = _month_range(month or DEFAULT_DEMO_MONTH)
+        return first, last, (month or DEFAULT_DEMO_MONTH)
+    try:
+        found = span(period)
+    except ValidationError as exc:
+        raise SystemExit(f"error: --period: {exc}") from None
+    first, last = found.iso()
+    return first, last, found.label
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    """``--html``, ``--xlsx`` and ``--currency``, shared by ``demo`` and ``report``."""
+    parser.add_argument(
+        "--html",
+        action="store_true",
+        help="write report.html, one self-contained file (the default when --xlsx is not given)",
+    )
+    parser.add_argument(
+        "--xlsx", action="store_true", help="write report.xlsx, a formatted sheet per report"
+    )
+    parser.add_argument(
+        "--currency",
+        default=None,
+        help="the account's currency code, shown beside amounts (e.g. EUR; the API does not "
+        "say it)",
+    )
 
 
 def _month_range(month: str) -> tuple[str, str]:
@@ -486,14 +635,18 @@ def _demo(argv: Sequence[str]) -> int:
         help=f"loopback port of the demo sandbox (default: {DEFAULT_DEMO_PORT}; the cache is "
         "per endpoint, so a fixed port lets a second run reuse the first one's answers)",
     )
+    parser.add_argument(
+        "--period",
+        default=None,
+        help="a period instead of --month: 2026-Q4, 2026-W45, 2026-10-05..., within the demo data",
+    )
+    _output_options(parser)
     args = parser.parse_args(list(argv))
-    start, end = _month_range(args.month)
+    start, end, label = _period_range(None if args.period else args.month, args.period)
     started = time.perf_counter()
     from .api import client as client_module
 
-    print(
-        f"Starting the demo sandbox and building the report for {args.month} ...", file=sys.stderr
-    )
+    print(f"Starting the demo sandbox and building the report for {label} ...", file=sys.stderr)
     server = _start_sandbox(args.port)
     try:
         client = client_module.connect(
@@ -501,7 +654,14 @@ def _demo(argv: Sequence[str]) -> int:
         )
         try:
             path, data, sections = run_report(
-                client, start, end, args.out, title=f"Beebole demo: timesheet report {args.month}"
+                client,
+                start,
+                end,
+                args.out,
+                title=f"Beebole demo: timesheet report {label}",
+                html=args.html or not args.xlsx,
+                xlsx=args.xlsx,
+                currency=args.currency or server.settings().get("currency"),
             )
             stats = server.stats()
             spent = (
@@ -522,8 +682,18 @@ def _report(argv: Sequence[str]) -> int:
         description="Build the timesheet report of a real Beebole account. The token is read "
         "from BEEBOLE_TOKEN (and the endpoint from BEEBOLE_URL, default Beebole's).",
     )
-    parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
-    parser.add_argument("--end", required=True, help="last day, YYYY-MM-DD (included)")
+    parser.add_argument("--start", default=None, help="first day, YYYY-MM-DD (with --end)")
+    parser.add_argument("--end", default=None, help="last day, YYYY-MM-DD (included)")
+    parser.add_argument("--month", default=None, help="a month instead, YYYY-MM")
+    parser.add_argument(
+        "--period",
+        default=None,
+        help="a period instead: 2026-11, 2026-Q4, 2026, 2026-W45, last-month, this-quarter...",
+    )
+    parser.add_argument(
+        "--url", default=None, help="the API endpoint (default: $BEEBOLE_URL or Beebole's)"
+    )
+    _output_options(parser)
     parser.add_argument(
         "--out",
         default=DEFAULT_REPORT_OUT,
@@ -539,20 +709,35 @@ def _report(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    try:
-        start, end = (pd.Timestamp(args.start), pd.Timestamp(args.end))
-    except ValueError as exc:
-        print(f"error: --start/--end must be dates YYYY-MM-DD ({exc})", file=sys.stderr)
+    given = [o for o in ("start", "month", "period") if getattr(args, o)]
+    if len(given) != 1 or bool(args.start) != bool(args.end):
+        print(
+            "error: give the period once: --start and --end, or --month YYYY-MM, or "
+            "--period (2026-Q4, last-month...)",
+            file=sys.stderr,
+        )
         return 2
-    if end < start:
-        print(f"error: --end {args.end} is before --start {args.start}", file=sys.stderr)
-        return 2
+    if args.start:
+        try:
+            start, end = (pd.Timestamp(args.start), pd.Timestamp(args.end))
+        except ValueError as exc:
+            print(f"error: --start/--end must be dates YYYY-MM-DD ({exc})", file=sys.stderr)
+            return 2
+        if end < start:
+            print(f"error: --end {args.end} is before --start {args.start}", file=sys.stderr)
+            return 2
+        label = f"{args.start} to {args.end}"
+    else:
+        first, last, label = _period_range(args.month, args.period)
+        start, end = pd.Timestamp(first), pd.Timestamp(last)
     started = time.perf_counter()
     from .api import client as client_module
 
     try:
         client = client_module.connect(
-            url=os.environ.get("BEEBOLE_URL") or None, cache_dir=args.cache_dir, set_default=False
+            url=args.url or os.environ.get("BEEBOLE_URL") or None,
+            cache_dir=args.cache_dir,
+            set_default=False,
         )
         before = client.budget
         try:
@@ -561,7 +746,10 @@ def _report(argv: Sequence[str]) -> int:
                 start.strftime("%Y-%m-%d"),
                 end.strftime("%Y-%m-%d"),
                 args.out,
-                title=f"Beebole timesheet report {args.start} to {args.end}",
+                title=f"Beebole timesheet report {label}",
+                html=args.html or not args.xlsx,
+                xlsx=args.xlsx,
+                currency=args.currency,
             )
             after = client.budget
         finally:
@@ -578,8 +766,61 @@ def _report(argv: Sequence[str]) -> int:
     return 0
 
 
+def _doctor(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m beebole_pandas doctor",
+        description="Check what beebole_pandas assumes of a real Beebole account, read-only, in "
+        "at most 15 requests and 100 KB. The token is read from BEEBOLE_TOKEN (and the "
+        "endpoint from BEEBOLE_URL, default Beebole's). Exit status 1 when a check failed.",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="DIR",
+        default=None,
+        help="also save the answers as JSON fixtures in DIR, with names, emails, comments and "
+        "ids replaced by pseudonyms (the token is never written)",
+    )
+    parser.add_argument(
+        "--export-format",
+        metavar="FORMAT",
+        default=None,
+        help="the account's date format, if exports cannot tell: YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY",
+    )
+    parser.add_argument("--cache-dir", default=None, help="cache directory")
+    args = parser.parse_args(list(argv))
+    if not os.environ.get("BEEBOLE_TOKEN"):
+        print(
+            "error: no token. Set BEEBOLE_TOKEN to your Beebole API token (Beebole: "
+            "Settings > Account > API token), and BEEBOLE_URL if you use another endpoint.",
+            file=sys.stderr,
+        )
+        return 2
+    from .api import client as client_module
+    from .selfcheck import doctor, format_table
+
+    try:
+        client = client_module.connect(
+            url=os.environ.get("BEEBOLE_URL") or None,
+            cache_dir=args.cache_dir,
+            set_default=False,
+            export_format=args.export_format,
+        )
+        try:
+            table = doctor(client, record=args.record)
+        finally:
+            client.close()
+    except BeeboleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(format_table(table))
+    spent = table.attrs["beebole_doctor"]
+    print(f"\n{spent['requests']} requests, {spent['kb']:.1f} KB", end="")
+    print(f"; fixtures in {args.record}" if args.record else "")
+    return 1 if (table["status"] == "failed").any() else 0
+
+
 def main(command: str, argv: Sequence[str]) -> int:
-    """Run ``demo`` or ``report`` with its arguments; returns the exit status.
+    """Run ``demo``, ``report`` or ``doctor`` with its arguments; returns the exit status.
 
     Examples
     --------
@@ -590,5 +831,10 @@ def main(command: str, argv: Sequence[str]) -> int:
         return _demo(argv)
     if command == "report":
         return _report(argv)
-    print(f"error: unknown command {command!r}; valid commands are: demo, report", file=sys.stderr)
+    if command == "doctor":
+        return _doctor(argv)
+    print(
+        f"error: unknown command {command!r}; valid commands are: demo, report, doctor",
+        file=sys.stderr,
+    )
     return 2

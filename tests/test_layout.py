@@ -25,7 +25,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "beebole_pandas"
 #: Rank of each wing: a module may import wings of a lower rank only (and its own).
 WING_RANK = {"api": 0, "load": 1, "writeback": 2, "reports": 2}
 #: Root modules every wing shares: they import no wing and nothing above them.
-SHARED = {"errors", "schema", "frames", "export_keys"}
+SHARED = {"errors", "schema", "frames", "export_keys", "periods"}
 #: Modules that talk HTTP to Beebole; only the api wing may import them.
 HTTP_MODULES = {"requests", "requests_cache", "urllib3", "http", "socket"}
 

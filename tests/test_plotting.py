@@ -152,7 +152,11 @@ def test_chart_is_labelled_with_legend_outside(name: str, frames: dict[str, pd.D
 
 def test_fifty_people_are_sorted_and_legible(frames: dict[str, pd.DataFrame]) -> None:
     table = reports.timesheet(frames["entries"], people=frames["people"], margins=True)
-    fig = plotting.plot_timesheet(table)
+    # By default a slide's worth of rows: the top 19, then the rest summed as "others".
+    default = plotting.plot_timesheet(table).axes[0]
+    texts = [t.get_text() for t in default.get_yticklabels()]
+    assert len(texts) == 20 and texts[-1].startswith("others (") and "people)" in texts[-1]
+    fig = plotting.plot_timesheet(table, top=100)
     renderer = _renderer(fig)
     (ax,) = fig.axes
     labels = [t for t in ax.get_yticklabels() if t.get_text()]
@@ -214,7 +218,7 @@ def test_people_sharing_a_name_get_a_bar_each(name: str, frames: dict[str, pd.Da
     }[name]
     keys = _distinct(table, "person")
     assert len(keys) >= 2
-    labels = [t.get_text() for t in draw(table).axes[0].get_yticklabels() if t.get_text()]
+    labels = [t.get_text() for t in draw(table, top=100).axes[0].get_yticklabels() if t.get_text()]
     assert sorted(labels) == sorted(f"Alex Martin ({k})" for k in keys)
 
 
@@ -229,7 +233,7 @@ def test_projects_sharing_a_name_get_a_line_each(frames: dict[str, pd.DataFrame]
     assert len(budgeted) >= 2
     assert sorted(lines) == sorted([*(f"Website ({k})" for k in budgeted), "budget (100 %)"])
     # Names that repeat nowhere stay plain.
-    plain = plotting.plot_timesheet(reports.timesheet(frames["entries"]))
+    plain = plotting.plot_timesheet(reports.timesheet(frames["entries"]), top=100)
     assert not any("(" in t.get_text() for t in plain.axes[0].get_yticklabels())
 
 

@@ -382,8 +382,8 @@ def test_empty_frames_keep_columns_and_dtypes(data: dict[str, Any]) -> None:
 
 
 def test_bad_arguments_name_the_choices(data: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError, match=r"'Q'.*D, W, M"):
-        reports.timesheet(data["entries"], freq="Q")
+    with pytest.raises(ValidationError, match=r"'H'.*D, W, M, Q, Y"):
+        reports.timesheet(data["entries"], freq="H")
     with pytest.raises(ValidationError, match=r"'team'.*person, company, project"):
         reports.timesheet(data["entries"], by="team")
     with pytest.raises(SchemaError, match=r"missing column.*hours"):
@@ -428,10 +428,12 @@ def test_reports_never_change_the_input(data: dict[str, Any]) -> None:
 def test_utilisation_follows_the_accounts_schedule(data: dict[str, Any]) -> None:
     entries, schedule = data["entries"], data["schedule"]
     plain = reports.utilisation(entries, start=START, end=END)
-    # The sandbox's work calendar is empty (0 hours): the weekday rule stays.
-    assert (schedule["work_hours"] == 0).all()
+    # The account's work calendar (workHours of the export) wins over the weekday rule.
     same = reports.utilisation(entries, schedule=schedule, start=START, end=END)
-    pd.testing.assert_frame_equal(same, plain)
+    scheduled = dict(zip(schedule["person_id"], schedule["work_hours"], strict=True))
+    for row in same.to_dict("records"):
+        if scheduled.get(row["person_id"], 0) > 0:
+            assert row["expected_hours"] == pytest.approx(scheduled[row["person_id"]])
     # Where the schedule says something, it wins.
     part_time = schedule.head(3).assign(work_hours=100.0)
     table = reports.utilisation(entries, schedule=part_time, start=START, end=END)

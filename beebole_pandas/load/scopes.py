@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import schema
+from .. import periods, schema
 from ..errors import NotFound, ValidationError
 
 __all__ = [
@@ -457,16 +457,46 @@ def _day(value: Any, name: str) -> str:
     return day.isoformat()
 
 
-def period(start: Any, end: Any) -> tuple[str, str]:
+def period(start: Any, end: Any = None, *, today: Any = None) -> tuple[str, str]:
     """A period argument as two ISO dates, checked.
+
+    ``start`` and ``end`` are days (``"2024-01-01"``, a date, a Timestamp) or
+    any period of :mod:`beebole_pandas.periods` (``"2026-11"``, ``"2026-Q4"``,
+    ``"2026"``, ``"2026-W45"``, a :class:`pandas.Period`, ``"last-month"``...):
+    ``start`` gives its first day, ``end`` its last. Without ``end`` the
+    period is ``start`` alone (one day, or the whole month, quarter...).
+    ``today`` anchors the relative names (default: the current date).
 
     >>> period("2024-01-01", pd.Timestamp("2024-01-31 10:00"))
     ('2024-01-01', '2024-01-31')
+    >>> period("2026-Q4")
+    ('2026-10-01', '2026-12-31')
+    >>> period("last-month", today="2026-12-03")
+    ('2026-11-01', '2026-11-30')
     """
-    first, last = _day(start, "start"), _day(end, "end")
+    first = _bound(start, "start", today, last=False)
+    last = first if end is None and periods.is_day(start) else None
+    if last is None:
+        last = _bound(start if end is None else end, "end", today, last=True)
     if last < first:
         raise ValidationError(f"end ({last}) is before start ({first})")
     return first, last
+
+
+def _bound(value: Any, name: str, today: Any, *, last: bool) -> str:
+    """The first (or ``last``) day of a day or period argument, as ``YYYY-MM-DD``."""
+    try:
+        return _day(value, name)
+    except ValidationError as exc:
+        if periods.is_day(value) or isinstance(value, _dt.date | np.datetime64):
+            raise
+        try:
+            found = periods.span(value, today=today)
+        except ValidationError:
+            raise ValidationError(
+                f"{exc}, or a period such as '2026-11', '2026-Q4', '2026' or 'last-month'"
+            ) from None
+        return (found.end if last else found.start).strftime("%Y-%m-%d")
 
 
 def statuses(status: Any, *, name: str = "status") -> list[str] | None:

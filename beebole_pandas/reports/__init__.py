@@ -10,9 +10,22 @@ Offered to the accessor, the command line and users:
   burn counts before its period) (all in :mod:`.tables`, re-exported here);
 - :mod:`.plotting` (``plot_<report>(table)`` -> matplotlib Figure, ``PLOTS``,
   ``plot_report``, ``plot_entries``; matplotlib is imported only there);
-- :mod:`.html` (``Section``, ``write_report``);
+- :mod:`.html` (``Section``, ``write_report``: one self-contained HTML
+  file, CSVs with a byte-order mark) and :mod:`.excel` (``write_excel``: a
+  formatted sheet per report, its chart beside);
+- :mod:`.money` (``money``, ``money_export``, ``money_table``: billing, cost
+  and profit from the export's own measures) and :mod:`.compare`
+  (``compare``, ``compare_report``, ``compare_money``: against the previous
+  period or a year before); ``money_export``, ``money_table``,
+  ``compare_report`` and ``compare_money`` are re-exported here;
+- :mod:`.charts` (stable colours, slide sizes, the no-data figure, the money,
+  comparison and submission charts) and :mod:`.formats` (how a column shows);
 - :mod:`.tools` (the building blocks the reports share: periods, labels,
   ``ref_key``).
+
+Every report takes ``start``/``end`` or ``period=`` (``"2026-11"``,
+``"2026-Q4"``, ``"last-month"``, a ``pd.Period``: :mod:`beebole_pandas.periods`)
+and ``freq`` in D, W, M, Q, Y.
 
 This wing may load through the load wing (``project_burn`` reads the
 projects when not given them, and the hours before its period with one
@@ -23,6 +36,8 @@ aggregated export); it never imports ``writeback``.
 """
 
 from .burn import HISTORY_START, project_burn, project_hours_before
+from .compare import compare_money, compare_report
+from .money import money_export, money_table
 from .tables import (
     DIMENSIONS,
     FREQS,
@@ -42,7 +57,11 @@ __all__ = [
     "STATUS_ORDER",
     "absence_summary",
     "approval_status",
+    "compare_money",
+    "compare_report",
     "missing_submissions",
+    "money_export",
+    "money_table",
     "overtime",
     "project_burn",
     "project_hours_before",
@@ -53,4 +72,4 @@ __all__ = [
 
 def __dir__() -> list[str]:
     # Tab completion offers the reports and the two submodules people use.
-    return sorted([*__all__, "html", "plotting"])
+    return sorted([*__all__, "charts", "compare", "excel", "html", "money", "plotting"])

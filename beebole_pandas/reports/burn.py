@@ -28,6 +28,7 @@ from .tools import (
     ref_key,
     report_day,
     report_entries,
+    report_range,
     resolve_hierarchy,
     span_of,
     sum_by,
@@ -132,6 +133,7 @@ def project_burn(
     prior_hours: pd.DataFrame | Mapping[Any, float] | None = None,
     start: Any = None,
     end: Any = None,
+    period: Any = None,
 ) -> pd.DataFrame:
     """Hours and cost per project over time, cumulated and set against the budget.
 
@@ -165,7 +167,7 @@ def project_burn(
         give them instead of fetching them: a mapping from project id, xid or
         name to hours, or a frame with ``project_id``, ``project_xid`` and
         ``hours`` (such as :func:`project_hours_before` returns).
-    start, end
+    start, end, period
         The range: every period in it appears for each project with hours.
         The period starts at ``start``, else at the first entry date.
 
@@ -190,8 +192,8 @@ def project_burn(
     >>> burn.attrs["beebole_report"]["note"]                            # doctest: +SKIP
     "cumulative hours since 2000-01-01: the hours before 2026-11-01 (one aggregated export) ..."
     """
-    check_freq(freq)
-    start, end = report_day(start, "start"), report_day(end, "end")
+    freq = check_freq(freq)
+    start, end = report_range(start, end, period)
     if projects is None:
         from ..load.entities import projects as load_projects
 

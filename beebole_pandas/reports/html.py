@@ -1,9 +1,13 @@
-"""Write a set of report sections to a directory: ``report.html``, one CSV and one PNG each.
+"""Write a set of report sections: ``report.html``, ``report.xlsx``, a CSV and a PNG each.
 
-The HTML file is self-contained apart from the PNG files beside it (plain
-``<img src="timesheet.png">``), so the directory can be zipped, mailed or
-served as is. Nothing in it comes from outside the frames: every string is
-HTML-escaped, and no token or URL is ever written.
+``report.html`` is one self-contained file: the charts are embedded as
+``data:`` URIs and nothing is loaded from elsewhere (no stylesheet, script or
+image link), so it can be mailed alone. Numbers are shown by kind (hours,
+money with the currency, percentages: :mod:`.formats`). The CSV files carry a
+byte-order mark (``utf-8-sig``), so that Excel reads "Léa" right, and rounded
+ratios; ``report.xlsx`` (``xlsx=True``, :mod:`.excel`) has one formatted sheet
+per report with its chart. Nothing in them comes from outside the frames:
+every string is HTML-escaped, and no token or URL is ever written.
 
 >>> from beebole_pandas.reports.html import Section, write_report
 >>> write_report("out", "October 2026", [Section("timesheet", "Timesheet", frame)])  # doctest: +SKIP
@@ -12,6 +16,7 @@ PosixPath('out/report.html')
 
 from __future__ import annotations
 
+import base64
 import html
 import logging
 from collections.abc import Sequence
@@ -21,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from .excel import section_png
+from .formats import rounded_for_csv, row_kinds, shown_value
 from .tools import add_keys
 
 __all__ = ["Section", "write_report"]
@@ -62,6 +69,10 @@ class Section:
         A matplotlib Figure, saved to ``<slug>.png`` and shown above the table.
     note
         A sentence explaining how to read the section.
+    files
+        What :func:`write_report` wrote for it (set by it).
+    png
+        The chart's PNG bytes (rendered once from ``figure`` when needed).
     """
 
     slug: str
@@ -71,10 +82,12 @@ class Section:
     figure: Any = None
     note: str = ""
     files: list[str] = field(default_factory=list)
+    png: bytes | None = None
 
 
-def _html_table(frame: pd.DataFrame) -> str:
-    """The frame as an HTML table: names first, dates as days, numbers with 2 decimals."""
+def _html_table(frame: pd.DataFrame, currency: str | None = None) -> str:
+    """The frame as an HTML table: names first, dates as days, hours with 2 decimals,
+    money with the currency, ratios as percentages."""
     names = [c for c in frame.columns if str(c).endswith("_name")]
     # A row has an id or an xid, never both: the key shows every row's entity,
     # where an id column would be blank for the entities that have an xid.
@@ -84,17 +97,20 @@ def _html_table(frame: pd.DataFrame) -> str:
         if str(c).endswith("_key")
         for part in ("id", "xid")
     }
-    shown = frame[names + [c for c in frame.columns if c not in names and c not in hidden]].copy()
+    shown = frame[names + [c for c in frame.columns if c not in names and c not in hidden]]
+    cells = {}
     for column in shown.columns:
-        values = shown[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            text = values.dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_float_dtype(values):
-            text = values.astype(float).map(lambda v: f"{v:,.2f}")
-        else:
-            text = values.astype(object).astype(str)
-        shown[column] = text.astype(object).where(values.notna().to_numpy(), "")
-    return shown.to_html(index=False, border=0, escape=True)
+        kinds = row_kinds(shown, column)
+        cells[column] = [
+            shown_value(v, k, currency)
+            for v, k in zip(shown[column].astype(object).tolist(), kinds, strict=True)
+        ]
+    return pd.DataFrame(cells, columns=shown.columns).to_html(index=False, border=0, escape=True)
+
+
+def _currency(section: Section, currency: str | None) -> str | None:
+    info = section.table.attrs.get("beebole_report", {})
+    return currency or (info.get("currency") if isinstance(info, dict) else None)
 
 
 def write_report(
@@ -104,8 +120,13 @@ def write_report(
     *,
     meta: str = "",
     dpi: int = 100,
+    html_page: bool = True,
+    xlsx: bool = False,
+    csv: bool = True,
+    png: bool = True,
+    currency: str | None = None,
 ) -> Path:
-    """Write ``report.html`` plus ``<slug>.csv`` and ``<slug>.png`` per section.
+    """Write ``report.html`` (and ``report.xlsx``) plus ``<slug>.csv`` and ``<slug>.png``.
 
     Parameters
     ----------
@@ -118,17 +139,32 @@ def write_report(
     meta
         A line under the title (period, sizes, how it was produced).
     dpi
-        Resolution of the PNG files.
+        Resolution of the charts.
+    html_page
+        Write ``report.html``, one self-contained file (charts embedded).
+    xlsx
+        Write ``report.xlsx`` (:func:`beebole_pandas.reports.excel.write_excel`).
+    csv
+        Write ``<slug>.csv`` per section (UTF-8 with a byte-order mark, ratios
+        rounded to 4 decimals, hours and money to 2).
+    png
+        Write ``<slug>.png`` per chart beside (for slides; the page does not need them).
+    currency
+        The account's currency code, shown beside amounts (default: each
+        table's ``attrs["beebole_report"]["currency"]``).
 
     Returns
     -------
     Path
-        The path of ``report.html``.
+        The path of ``report.html``, else of ``report.xlsx``, else the folder.
 
     Examples
     --------
-    >>> write_report("out", "Demo", [Section("hours", "Hours", frame)])   # doctest: +SKIP
+    >>> write_report("out", "Demo", [Section("hours", "Hours", frame)], xlsx=True)   # doctest: +SKIP
     """
+    from .money import check_currency
+
+    currency = check_currency(currency)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     parts = [
@@ -142,26 +178,46 @@ def write_report(
         + "</nav>",
     ]
     for section in sections:
-        csv_name = f"{section.slug}.csv"
-        add_keys(section.table.copy()).to_csv(out / csv_name, index=False, date_format="%Y-%m-%d")
-        section.files = [csv_name]
+        section.files = []
+        money = _currency(section, currency)
+        if csv:
+            csv_name = f"{section.slug}.csv"
+            rounded_for_csv(add_keys(section.table.copy())).to_csv(
+                out / csv_name, index=False, date_format="%Y-%m-%d", encoding="utf-8-sig"
+            )
+            section.files.append(csv_name)
         parts.append(f'<section id="{html.escape(section.slug)}">')
         parts.append(f"<h2>{html.escape(section.title)}</h2>")
         if section.note:
             parts.append(f'<p class="note">{html.escape(section.note)}</p>')
-        if section.figure is not None:
-            png_name = f"{section.slug}.png"
-            section.figure.savefig(out / png_name, dpi=dpi)
-            section.files.append(png_name)
-            parts.append(f'<img src="{html.escape(png_name)}" alt="{html.escape(section.title)}">')
+        image = section_png(section, dpi) if section.figure is not None or section.png else None
+        if image is not None:
+            if png:
+                png_name = f"{section.slug}.png"
+                (out / png_name).write_bytes(image)
+                section.files.append(png_name)
+            data = base64.b64encode(image).decode("ascii")
+            parts.append(
+                f'<img src="data:image/png;base64,{data}" alt="{html.escape(section.title)}">'
+            )
         display = section.display if section.display is not None else section.table
-        parts.append(f'<div class="table-wrap">{_html_table(add_keys(display.copy()))}</div>')
         parts.append(
-            f'<p class="note">Full table: <a href="{html.escape(csv_name)}">{html.escape(csv_name)}</a>'
-            f" ({len(section.table)} rows)</p></section>"
+            f'<div class="table-wrap">{_html_table(add_keys(display.copy()), money)}</div>'
+        )
+        where = [f"{section.slug}.csv"] if csv else []
+        where += ["the sheet of report.xlsx"] if xlsx else []
+        said = f" ({' and '.join(where)})" if where else ""
+        parts.append(
+            f'<p class="note">Full table: {len(section.table)} rows{html.escape(said)}</p></section>'
         )
     parts.append("</body></html>")
-    path = out / "report.html"
-    path.write_text("\n".join(p for p in parts if p), encoding="utf-8")
+    path = out
+    if xlsx:
+        from .excel import write_excel
+
+        path = write_excel(out / "report.xlsx", sections, title=title, meta=meta, currency=currency)
+    if html_page:
+        path = out / "report.html"
+        path.write_text("\n".join(p for p in parts if p), encoding="utf-8")
     logger.info("wrote %s with %d sections", path, len(sections))
     return path

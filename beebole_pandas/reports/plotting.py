@@ -18,7 +18,6 @@ backend, so they work under Agg (scripts, tests, CI) as in Jupyter.
 from __future__ import annotations
 
 import re
-import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,8 +25,19 @@ import pandas as pd
 
 from .. import reports  # the package: every report function, wherever it lives
 from ..errors import SchemaError
+from .charts import (
+    SLIDE_HEIGHT,
+    colours_for,
+    no_data_figure,
+    period_ticks,
+    plot_comparison,
+    plot_money,
+    plot_submissions,
+    show_in_notebooks,
+    top_rows,
+)
 from .tables import STATUS_ORDER
-from .tools import NONE_LABEL, ref_key
+from .tools import NONE_LABEL, period_label, ref_key
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,10 +48,13 @@ __all__ = [
     "STATUS_COLOURS",
     "plot_absences",
     "plot_approval_status",
+    "plot_comparison",
     "plot_entries",
+    "plot_money",
     "plot_overtime",
     "plot_project_burn",
     "plot_report",
+    "plot_submissions",
     "plot_timesheet",
     "plot_utilisation",
 ]
@@ -55,51 +68,30 @@ STATUS_COLOURS: dict[str, str] = {
     "rejected": "#D55E00",
     "locked": "#3B3B58",
 }
-_ROW_INCHES = 0.28
+_ROW_INCHES = 0.21
 _WIDTH = 10.0
-#: A period column of the timesheet's pivot form: ``2026-10-05`` or ``2026-10``.
-_PERIOD_LABEL = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+#: Rows a bar chart shows before it sums the rest into "others (n)": a slide's worth.
+TOP = 20
+#: A period column of the timesheet's pivot form: ``2026-10-05``, ``2026-10``,
+#: ``2026-Q4`` or ``2026``.
+_PERIOD_LABEL = re.compile(r"\d{4}(-\d{2}(-\d{2})?|-Q[1-4])?")
 
 
 def _hours(value: float, _pos: object = None) -> str:
     return f"{value:,.0f} h"
 
 
-def _show_in_notebooks() -> None:
-    """Let IPython display a returned Figure as PNG.
-
-    The charts are plain :class:`~matplotlib.figure.Figure` objects, not pyplot
-    figures (no global state, no double display, safe in threads and under
-    Agg). IPython only learns to render those once pyplot's inline backend has
-    been activated, so register the PNG formatter when it is missing.
-    """
-    ipython_module = sys.modules.get("IPython")
-    shell = ipython_module.get_ipython() if ipython_module is not None else None  # type: ignore[attr-defined]
-    formatter = getattr(getattr(shell, "display_formatter", None), "formatters", {}).get(
-        "image/png"
-    )
-    if formatter is None:
-        return
-    from matplotlib.figure import Figure
-
-    try:
-        formatter.lookup_by_type(Figure)
-    except KeyError:
-        from IPython.core.pylabtools import print_figure
-
-        formatter.for_type(Figure, lambda fig: print_figure(fig, "png"))
-
-
 def _new_figure(height: float) -> Figure:
     from matplotlib.figure import Figure
 
-    _show_in_notebooks()
+    show_in_notebooks()
     return Figure(figsize=(_WIDTH, height), layout="constrained")
 
 
 def _figure(rows: int, *, min_height: float = 3.0) -> tuple[Figure, Axes]:
     """A figure whose height grows with the number of bars, so 50 names stay legible."""
-    height = max(min_height, 1.4 + _ROW_INCHES * rows)
+    # 20 rows (the default top) fill a 16:9 slide; more rows, asked with top=, grow it.
+    height = max(min_height, 1.2 + _ROW_INCHES * rows)
     fig = _new_figure(height)
     ax = fig.add_subplot()
     ax.tick_params(axis="y", labelsize=8 if rows > 25 else 9)
@@ -124,14 +116,6 @@ def _legend_outside(ax: Axes, title: str | None = None, ncol: int = 1) -> None:
             title_fontsize=9,
             ncol=ncol,
         )
-
-
-def _empty(ax: Axes, message: str) -> None:
-    """Say ``message`` in the middle of empty axes, without ticks that would mean nothing."""
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#666666")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
 
 
 def _nothing(table: pd.DataFrame, what: str) -> str:
@@ -259,8 +243,32 @@ def _labels(frame: pd.DataFrame, dim: str) -> pd.Series:
     return names.where(~repeated, names + " (" + keys + ")")
 
 
-def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Hours per person (or project) and period as sorted, stacked horizontal bars.
+def _heatmap(ax: Axes, table: pd.DataFrame, partial: set[str]) -> None:
+    """Rows × periods as a grid of shades (one colour scale, so 14 weeks stay apart:
+    position tells the period, shade the hours); partial periods' labels end with ``*``."""
+    values = table.to_numpy(dtype=float)
+    image = ax.imshow(values, aspect="auto", cmap="Blues", vmin=0, interpolation="none")
+    ax.set_yticks(np.arange(len(table)), [str(i) for i in table.index])
+    labels = [f"{c}*" if str(c) in partial else str(c) for c in table.columns]
+    ax.set_xticks(np.arange(len(table.columns)), labels, rotation=45, ha="right", fontsize=8)
+    ax.grid(False)
+    if values.size <= 240:
+        top = float(np.nanmax(values)) if values.size else 0.0
+        for (i, j), v in np.ndenumerate(values):
+            if v > 0:
+                ax.text(j, i, f"{v:,.0f}", ha="center", va="center", fontsize=6,
+                        color="white" if v > top * 0.6 else "#333333")  # fmt: skip
+    colourbar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
+    colourbar.set_label("Hours", fontsize=8)
+
+
+def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None, top: int = TOP) -> Figure:
+    """Hours per person (or project) and period: stacked bars, or a grid for many periods.
+
+    Up to 6 periods are stacked horizontal bars (a shade per period, partial
+    periods hatched); more periods are drawn as a grid of rows × periods
+    (14 weeks cannot be told apart by shade), ticks on the data's periods.
+    Rows beyond ``top`` are summed into one "others (n)" row.
 
     Parameters
     ----------
@@ -268,6 +276,8 @@ def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figu
         What :func:`beebole_pandas.reports.timesheet` returns, pivot or tidy.
     title
         Default ``"Hours per person and period"`` (or the ``by`` name).
+    top
+        Rows shown (the largest by hours; the rest as "others").
 
     Returns
     -------
@@ -279,6 +289,8 @@ def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figu
     """
     name = _name_column(timesheet)
     who = str(name).removesuffix("_name")
+    info = timesheet.attrs.get("beebole_report", {}) if isinstance(timesheet.attrs, dict) else {}
+    freq = info.get("freq") if isinstance(info, dict) else None
     if "period" in timesheet.columns:  # the tidy form
         table = (
             timesheet.assign(_label=_labels(timesheet, who)).pivot_table(
@@ -287,9 +299,8 @@ def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figu
             if len(timesheet)
             else pd.DataFrame()
         )
-        table.columns = [p.strftime("%Y-%m-%d") for p in table.columns]
+        table.columns = [_period_text(p, freq) for p in table.columns]
     else:
-        info = timesheet.attrs.get("beebole_report", {})
         margin = (info.get("margins_name") or "Total") if isinstance(info, dict) else "Total"
         # A margins row (margins=True) has no id: a person really named "Total" stays.
         total = timesheet[name].astype("string").isin([margin, "Total"]).fillna(False)
@@ -306,28 +317,48 @@ def plot_timesheet(timesheet: pd.DataFrame, *, title: str | None = None) -> Figu
             else pd.DataFrame(columns=periods)
         )
     table = table.astype(float)
-    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
-    fig, ax = _figure(len(table))
+    unit = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}.get(
+        str(freq), "period"
+    )
+    heading = title or f"Hours per {who} and {unit}"
     if len(table) == 0 or table.to_numpy().sum() == 0:
-        _empty(ax, _nothing(timesheet, "hours"))
-    else:
-        partial = _partial_labels(timesheet)
-        _stacked_barh(ax, table, _colours(len(table.columns), "viridis"), partial)
-        title_note = "Period starting" + (" (hatched: partial)" if partial else "")
-        _legend_outside(ax, title=title_note, ncol=1 if len(table.columns) <= 16 else 2)
+        return no_data_figure(_nothing(timesheet, "hours"), heading)
+    table = top_rows(table, top, what=f"{who}s" if who != "person" else "people")
+    partial = _partial_labels(timesheet)
+    fig, ax = _figure(len(table))
     from matplotlib.ticker import FuncFormatter
 
-    ax.xaxis.set_major_formatter(FuncFormatter(_hours))
-    ax.set_xlabel("Hours logged")
+    if len(table.columns) > 6:
+        _heatmap(ax, table, partial)
+        ax.set_xlabel(f"{unit.capitalize()} starting" + (" (* partial)" if partial else ""))
+    else:
+        _stacked_barh(ax, table, _colours(len(table.columns), "viridis"), partial)
+        title_note = "Period starting" + (" (hatched: partial)" if partial else "")
+        _legend_outside(ax, title=title_note)
+        ax.xaxis.set_major_formatter(FuncFormatter(_hours))
+        ax.set_xlabel("Hours logged")
     ax.set_ylabel(who.capitalize())
-    freq = timesheet.attrs.get("beebole_report", {}).get("freq")
-    period = {"D": "day", "W": "week", "M": "month"}.get(freq, "period")
-    ax.set_title(title or f"Hours per {who} and {period}", loc="left", fontweight="bold")
+    ax.set_title(heading, loc="left", fontweight="bold")
     return fig
 
 
-def plot_utilisation(utilisation: pd.DataFrame, *, title: str | None = None) -> Figure:
+def _period_text(period: Any, freq: str | None) -> str:
+    if isinstance(period, str):
+        return period
+    return (
+        period_label(pd.Timestamp(period), freq)
+        if freq in ("M", "Q", "Y")
+        else f"{period:%Y-%m-%d}"
+    )
+
+
+def plot_utilisation(
+    utilisation: pd.DataFrame, *, title: str | None = None, top: int = TOP
+) -> Figure:
     """Utilisation per person (worked / expected), with its billable part.
+
+    People beyond ``top`` are pooled into one "others (n people)" row (their
+    worked hours over their expected hours).
 
     Parameters
     ----------
@@ -336,6 +367,8 @@ def plot_utilisation(utilisation: pd.DataFrame, *, title: str | None = None) -> 
         ``freq``; with it, the periods are summed first).
     title
         Default ``"Utilisation (worked / expected hours)"``.
+    top
+        Rows shown.
 
     Returns
     -------
@@ -345,39 +378,45 @@ def plot_utilisation(utilisation: pd.DataFrame, *, title: str | None = None) -> 
     --------
     >>> plot_utilisation(reports.utilisation(entries, companies=companies))  # doctest: +SKIP
     """
-    sums = utilisation.groupby(_labels(utilisation, "person").to_numpy())[
-        ["expected_hours", "worked_hours", "absence_hours", "billable_hours"]
-    ].sum(min_count=1)
-    expected = sums["expected_hours"].astype(float).replace(0.0, np.nan)
-    worked = (sums["worked_hours"].astype(float) / expected).fillna(0.0)
-    billable = (sums["billable_hours"].astype(float) / expected).fillna(np.nan)
-    absent = (sums["absence_hours"].astype(float) / expected).fillna(0.0)
-    order = worked.sort_values(ascending=False).index
+    heading = title or "Utilisation (worked / expected hours)"
+    columns = ["expected_hours", "worked_hours", "absence_hours", "billable_hours"]
+    sums = utilisation.groupby(_labels(utilisation, "person").to_numpy())[columns].sum(min_count=1)
+    if len(sums) == 0:
+        return no_data_figure(_nothing(utilisation, "people"), heading)
+    sums = sums.astype(float)
+    ratio = sums["worked_hours"] / sums["expected_hours"].replace(0.0, np.nan)
+    sums = sums.loc[ratio.fillna(0.0).sort_values(ascending=False, kind="stable").index]
+    if len(sums) > top:
+        rest = sums.iloc[top - 1 :]
+        pooled = rest.sum(min_count=1).rename(f"others ({len(rest)} people)")
+        sums = pd.concat([sums.iloc[: top - 1], pooled.to_frame().T])
+    expected = sums["expected_hours"].replace(0.0, np.nan)
+    worked = (sums["worked_hours"] / expected).fillna(0.0)
+    billable = sums["billable_hours"] / expected
+    absent = (sums["absence_hours"] / expected).fillna(0.0)
+    order = list(sums.index)
     fig, ax = _figure(len(order))
     y = np.arange(len(order))
-    if len(order) == 0:
-        _empty(ax, _nothing(utilisation, "people"))
-    else:
-        zero = np.zeros(len(order))
-        work = worked[order].to_numpy() * 100
-        _bars(ax, y, zero, work, "#9ECAE1", "worked (non-billable)")
-        if billable.notna().any():
-            _bars(ax, y, zero, billable[order].fillna(0.0).to_numpy() * 100, "#08519C", "billable")
-        away = absent[order].to_numpy() * 100
-        _bars(ax, y, work, away, "#FDAE6B", "absence")
-        ax.axvline(100, color="#333333", linestyle="--", linewidth=1, label="expected (100 %)")
-        _set_rows(ax, [str(i) for i in order], max(float((work + away).max()), 100.0))
-        _legend_outside(ax)
+    zero = np.zeros(len(order))
+    work = worked.to_numpy() * 100
+    _bars(ax, y, zero, work, "#9ECAE1", "worked (non-billable)")
+    if billable.notna().any():
+        _bars(ax, y, zero, billable.fillna(0.0).to_numpy() * 100, "#08519C", "billable")
+    away = absent.to_numpy() * 100
+    _bars(ax, y, work, away, "#FDAE6B", "absence")
+    ax.axvline(100, color="#333333", linestyle="--", linewidth=1, label="expected (100 %)")
+    _set_rows(ax, [str(i) for i in order], max(float((work + away).max()), 100.0))
+    _legend_outside(ax)
     from matplotlib.ticker import PercentFormatter
 
     ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
-    ax.set_xlabel("Share of expected hours (weekdays × hours per day)")
+    ax.set_xlabel("Share of expected hours (the account's work schedule, else weekdays × 8 h)")
     ax.set_ylabel("Person")
-    ax.set_title(title or "Utilisation (worked / expected hours)", loc="left", fontweight="bold")
+    ax.set_title(heading, loc="left", fontweight="bold")
     return fig
 
 
-def plot_overtime(overtime: pd.DataFrame, *, title: str | None = None) -> Figure:
+def plot_overtime(overtime: pd.DataFrame, *, title: str | None = None, top: int = TOP) -> Figure:
     """Overtime hours per person, stacked by period; only people with overtime.
 
     Parameters
@@ -386,6 +425,8 @@ def plot_overtime(overtime: pd.DataFrame, *, title: str | None = None) -> Figure
         What :func:`beebole_pandas.reports.overtime` returns.
     title
         Default ``"Overtime per person"``.
+    top
+        Rows shown (the rest summed into "others").
 
     Returns
     -------
@@ -395,35 +436,30 @@ def plot_overtime(overtime: pd.DataFrame, *, title: str | None = None) -> Figure
     --------
     >>> plot_overtime(reports.overtime(entries, freq="W"))   # doctest: +SKIP
     """
+    heading = title or "Overtime per person"
     over = overtime[overtime["overtime_hours"].astype(float) > 0]
-    table = (
-        over.assign(_label=_labels(over, "person")).pivot_table(
-            index="_label", columns="period", values="overtime_hours", aggfunc="sum"
-        )
-        if len(over)
-        else pd.DataFrame()
+    if len(over) == 0:
+        return no_data_figure(_nothing(overtime, "overtime"), heading)
+    table = over.assign(_label=_labels(over, "person")).pivot_table(
+        index="_label", columns="period", values="overtime_hours", aggfunc="sum"
     )
-    if len(table):
-        table.columns = [p.strftime("%Y-%m-%d") for p in table.columns]
-        table = table.astype(float).loc[table.sum(axis=1).sort_values(ascending=False).index]
+    table.columns = [p.strftime("%Y-%m-%d") for p in table.columns]
+    table = top_rows(table.astype(float).fillna(0.0), top, what="people")
     fig, ax = _figure(len(table))
-    if len(table) == 0:
-        _empty(ax, _nothing(overtime, "overtime"))
-    else:
-        partial = _partial_labels(overtime)
-        _stacked_barh(ax, table, _colours(len(table.columns), "plasma"), partial)
-        _legend_outside(ax, title="Period starting" + (" (hatched: partial)" if partial else ""))
+    partial = _partial_labels(overtime)
+    _stacked_barh(ax, table, _colours(len(table.columns), "plasma"), partial)
+    _legend_outside(ax, title="Period starting" + (" (hatched: partial)" if partial else ""))
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(_hours))
     ax.set_xlabel("Hours above the threshold")
     ax.set_ylabel("Person")
-    ax.set_title(title or "Overtime per person", loc="left", fontweight="bold")
+    ax.set_title(heading, loc="left", fontweight="bold")
     return fig
 
 
-def plot_absences(absences: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Absence days per person, stacked by absence type.
+def plot_absences(absences: pd.DataFrame, *, title: str | None = None, top: int = TOP) -> Figure:
+    """Absence days per person, stacked by absence type (a stable colour per type).
 
     Parameters
     ----------
@@ -431,6 +467,8 @@ def plot_absences(absences: pd.DataFrame, *, title: str | None = None) -> Figure
         What :func:`beebole_pandas.reports.absence_summary` returns.
     title
         Default ``"Absences per person"``.
+    top
+        Rows shown (the rest summed into "others").
 
     Returns
     -------
@@ -440,25 +478,28 @@ def plot_absences(absences: pd.DataFrame, *, title: str | None = None) -> Figure
     --------
     >>> plot_absences(reports.absence_summary(entries))   # doctest: +SKIP
     """
+    heading = title or "Absences per person"
+    if len(absences) == 0:
+        return no_data_figure(_nothing(absences, "absences"), heading)
     labelled = absences.assign(
         _label=_labels(absences, "person"), _type=_labels(absences, "absence")
     )
-    table = (
-        labelled.pivot_table(index="_label", columns="_type", values="days", aggfunc="sum")
-        if len(absences)
-        else pd.DataFrame()
+    table = labelled.pivot_table(index="_label", columns="_type", values="days", aggfunc="sum")
+    table = top_rows(table.astype(float).fillna(0.0), top, what="people")
+    # The colour follows the absence type's key, so "Vacation" is one colour in every report.
+    keys = labelled.drop_duplicates("_type").set_index("_type")
+    key_of = (
+        ref_key(keys, "absence").str.lstrip("#")
+        if "absence_id" in keys
+        else pd.Series(keys.index, keys.index)
     )
-    if len(table):
-        table = table.astype(float).loc[table.sum(axis=1).sort_values(ascending=False).index]
+    colours = colours_for(key_of.to_numpy())
     fig, ax = _figure(len(table))
-    if len(table) == 0:
-        _empty(ax, _nothing(absences, "absences"))
-    else:
-        _stacked_barh(ax, table, _colours(len(table.columns), "qualitative"))
-        _legend_outside(ax, title="Absence type")
+    _stacked_barh(ax, table, [colours[str(key_of.get(c, c))] for c in table.columns])
+    _legend_outside(ax, title="Absence type")
     ax.set_xlabel("Days (hours / hours per day)")
     ax.set_ylabel("Person")
-    ax.set_title(title or "Absences per person", loc="left", fontweight="bold")
+    ax.set_title(heading, loc="left", fontweight="bold")
     return fig
 
 
@@ -467,9 +508,10 @@ def plot_project_burn(burn: pd.DataFrame, *, top: int = 12, title: str | None = 
 
     Projects with a budget are drawn as ``cumulative hours / budget`` (a 100 %
     line marks the budget); when none has a budget, cumulative hours are drawn.
-    Only the ``top`` projects by hours are shown, to stay legible. Partial
-    periods are hollow points; the top right says what the burn counts (since
-    when, or "period only" when the hours before were not counted).
+    Only the ``top`` projects by hours are shown; each project keeps its colour
+    in every report (a hash of its key). Ticks fall on the periods of the
+    data (the weekly points); partial periods are hollow points and their tick
+    labels end with ``*``; the top right says what the burn counts.
 
     Parameters
     ----------
@@ -490,84 +532,78 @@ def plot_project_burn(burn: pd.DataFrame, *, top: int = 12, title: str | None = 
     """
     from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-    fig = _new_figure(5.5)
+    heading = title or "Project burn"
+    budgeted = burn[burn["budget_hours"].notna()] if len(burn) else burn
+    use_budget = len(budgeted) > 0
+    data = budgeted if use_budget else burn
+    if not len(data) or float(data["hours"].astype(float).sum()) == 0:
+        return no_data_figure(_nothing(burn, "project hours"), heading)
+    # The key as the frames write it (the xid, else the id), so colours match across reports.
+    data = data.assign(
+        _label=_labels(data, "project"), _key=ref_key(data, "project").str.lstrip("#")
+    )
+    column = "budget_used" if use_budget else "cumulative_hours"
+    totals = data.groupby("_label")["hours"].sum().sort_values(ascending=False, kind="stable")
+    chosen = list(totals.index[:top])
+    keys = data.drop_duplicates("_label").set_index("_label")["_key"]
+    colours = colours_for(keys[chosen].to_numpy())
+    scale = 100.0 if use_budget else 1.0
+    fig = _new_figure(SLIDE_HEIGHT)
     ax = fig.add_subplot()
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(color="#E5E5E5", linewidth=0.8)
-    budgeted = burn[burn["budget_hours"].notna()] if len(burn) else burn
-    use_budget = len(budgeted) > 0
-    data = budgeted if use_budget else burn
-    data = data.assign(_label=_labels(data, "project")) if len(data) else data.assign(_label="")
-    column = "budget_used" if use_budget else "cumulative_hours"
-    totals = data.groupby("_label")["hours"].sum().sort_values(ascending=False)
-    chosen = list(totals.index[:top])
-    colours = _colours(len(chosen), "qualitative")
-    scale = 100.0 if use_budget else 1.0
-    any_partial = False
-    for name, colour in zip(chosen, colours, strict=True):
+    any_partial, partial_days = False, set()
+    for name in chosen:
+        colour = colours[str(keys[name])]
         rows = data[data["_label"] == name].sort_values("period")
         values = rows[column].astype(float) * scale
-        ax.plot(
-            rows["period"],
-            values,
-            marker="o",
-            markersize=3,
-            color=colour,
-            label=str(name),
-            linewidth=1.6,
-        )
+        ax.plot(rows["period"], values, marker="o", markersize=3, color=colour,
+                label=str(name), linewidth=1.6)  # fmt: skip
         if "partial" in rows.columns:
             # A partial period (cut by the range) is drawn hollow: its hours are
             # only those of its days in range.
             cut_off = rows["partial"].astype("boolean").fillna(False).to_numpy(dtype=bool)
             if cut_off.any():
                 any_partial = True
-                ax.plot(
-                    rows["period"][cut_off],
-                    values[cut_off],
-                    linestyle="none",
-                    marker="o",
-                    markersize=6,
-                    markerfacecolor="white",
-                    markeredgecolor=colour,
-                    label="_partial",
-                )
+                partial_days |= {f"{p:%Y-%m-%d}" for p in rows["period"][cut_off]}
+                ax.plot(rows["period"][cut_off], values[cut_off], linestyle="none", marker="o",
+                        markersize=6, markerfacecolor="white", markeredgecolor=colour,
+                        label="_partial")  # fmt: skip
+    info = burn.attrs.get("beebole_report", {}) if isinstance(burn.attrs, dict) else {}
+    freq = info.get("freq") if isinstance(info, dict) else None
+    period_ticks(ax, list(data["period"]), freq if freq in ("M", "Q", "Y") else "D",
+                 partial=partial_days)  # fmt: skip
     if use_budget:
         ax.set_ylabel("Budget used (cumulative hours / budget)")
-    else:
-        ax.set_ylabel("Cumulative hours")
-    if not chosen:
-        _empty(ax, _nothing(burn, "project hours"))
-        ax.set_xlabel("Period")
-        ax.set_title(title or "Project burn", loc="left", fontweight="bold")
-        return fig
-    if use_budget:
         ax.axhline(100, color="#333333", linestyle="--", linewidth=1, label="budget (100 %)")
         ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
     else:
+        ax.set_ylabel("Cumulative hours")
         ax.yaxis.set_major_formatter(FuncFormatter(_hours))
-    ax.set_xlabel("Period" + (" (hollow points: partial period)" if any_partial else ""))
-    info = burn.attrs.get("beebole_report", {}) if isinstance(burn.attrs, dict) else {}
+    unit = {"W": "Week starting", "M": "Month", "Q": "Quarter", "Y": "Year"}.get(
+        str(freq), "Period"
+    )
+    ax.set_xlabel(unit + (" (hollow points, *: partial period)" if any_partial else ""))
     covers = info.get("covers") if isinstance(info, dict) else None
     if covers == "project life" and info.get("since"):
         ax.set_title(f"hours since {info['since']}", loc="right", fontsize=8, color="#555555")
     elif covers == "period only":
         # The reader must not take a month's share of the budget for the project's.
-        ax.set_title(
-            f"period only: hours before {info.get('since')} NOT counted",
-            loc="right",
-            fontsize=8,
-            color="#B00000",
-        )
-    fig.autofmt_xdate()
+        ax.set_title(f"period only: hours before {info.get('since')} NOT counted",
+                     loc="right", fontsize=8, color="#B00000")  # fmt: skip
     _legend_outside(ax, title=f"Project (top {len(chosen)} by hours)")
-    ax.set_title(title or "Project burn", loc="left", fontweight="bold")
+    ax.set_title(heading, loc="left", fontweight="bold")
     return fig
 
 
-def plot_approval_status(status: pd.DataFrame, *, title: str | None = None) -> Figure:
+def plot_approval_status(
+    status: pd.DataFrame, *, title: str | None = None, top: int = TOP
+) -> Figure:
     """Hours per person by approval status (draft, submitted, approved, ...).
+
+    People with the most hours not yet sent for approval come first; beyond
+    ``top`` the rest are summed into "others".
 
     Parameters
     ----------
@@ -576,6 +612,8 @@ def plot_approval_status(status: pd.DataFrame, *, title: str | None = None) -> F
         are summed).
     title
         Default ``"Approval status"``.
+    top
+        Rows shown.
 
     Returns
     -------
@@ -585,33 +623,35 @@ def plot_approval_status(status: pd.DataFrame, *, title: str | None = None) -> F
     --------
     >>> plot_approval_status(reports.approval_status(entries))   # doctest: +SKIP
     """
-    if len(status):
-        table = status.assign(_label=_labels(status, "person")).pivot_table(
-            index="_label", columns="status", values="hours", aggfunc="sum", observed=True
+    heading = title or "Approval status"
+    if len(status) == 0:
+        return no_data_figure(_nothing(status, "entries"), heading)
+    table = status.assign(_label=_labels(status, "person")).pivot_table(
+        index="_label", columns="status", values="hours", aggfunc="sum", observed=True
+    )
+    table = table.reindex(columns=[s for s in STATUS_ORDER if s in table.columns]).astype(float)
+    table = table.fillna(0.0)
+    order = pd.DataFrame(
+        {
+            "unsent": table.reindex(columns=["draft", "rejected"]).fillna(0.0).sum(axis=1),
+            "total": table.sum(axis=1),
+        }
+    ).sort_values(["unsent", "total"], ascending=False, kind="stable")
+    table = table.loc[order.index]
+    if len(table) > top:
+        rest = table.iloc[top - 1 :]
+        table = pd.concat(
+            [table.iloc[: top - 1], rest.sum().rename(f"others ({len(rest)} people)").to_frame().T]
         )
-        table = table.reindex(columns=[s for s in STATUS_ORDER if s in table.columns]).astype(float)
-        # People with the most hours not yet sent for approval (draft, rejected) come first.
-        order = pd.DataFrame(
-            {
-                "unsent": table.reindex(columns=["draft", "rejected"]).fillna(0.0).sum(axis=1),
-                "total": table.fillna(0.0).sum(axis=1),
-            }
-        ).sort_values(["unsent", "total"], ascending=False, kind="stable")
-        table = table.loc[order.index]
-    else:
-        table = pd.DataFrame()
     fig, ax = _figure(len(table))
-    if len(table) == 0:
-        _empty(ax, _nothing(status, "entries"))
-    else:
-        _stacked_barh(ax, table, [STATUS_COLOURS[str(c)] for c in table.columns])
-        _legend_outside(ax, title="Status")
+    _stacked_barh(ax, table, [STATUS_COLOURS[str(c)] for c in table.columns])
+    _legend_outside(ax, title="Status")
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(_hours))
     ax.set_xlabel("Hours logged")
     ax.set_ylabel("Person")
-    ax.set_title(title or "Approval status", loc="left", fontweight="bold")
+    ax.set_title(heading, loc="left", fontweight="bold")
     return fig
 
 

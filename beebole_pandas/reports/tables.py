@@ -76,6 +76,7 @@ from .tools import (
     ref_key,
     report_day,
     report_entries,
+    report_range,
     resolve_hierarchy,
     span_of,
     sum_by,
@@ -109,6 +110,7 @@ def timesheet(
     pivot: bool = True,
     start: Any = None,
     end: Any = None,
+    period: Any = None,
     people: Frame = None,
     projects: Frame = None,
     subprojects: Frame = None,
@@ -141,7 +143,7 @@ def timesheet(
         then one ``Float64`` column per period labelled ``YYYY-MM-DD`` (its first
         day; ``YYYY-MM`` for months). False: the tidy form, one row per ``by``
         value and ``period`` with ``hours`` and ``partial``.
-    start, end
+    start, end, period
         The range shown: every period in it gets a column, even without hours;
         entries outside are dropped. Default: first and last entry dates. A
         period that runs past them (the week of 28 September for October) is
@@ -177,9 +179,9 @@ def timesheet(
     1       <NA>       <NA>         Total    168.0  168.0
     """
     dims = dims_of(by)
-    check_freq(freq)
+    freq = check_freq(freq)
     margins = _margins(margins, totals, pivot)
-    start, end = report_day(start, "start"), report_day(end, "end")
+    start, end = report_range(start, end, period)
     frame, info, warning = report_entries(entries, start, end, report="timesheet")
     if warning:
         logger.warning(warning)
@@ -288,6 +290,7 @@ def utilisation(
     freq: str | None = None,
     start: Any = None,
     end: Any = None,
+    period: Any = None,
 ) -> pd.DataFrame:
     """Worked hours against expected hours per person, and the billable share.
 
@@ -317,7 +320,7 @@ def utilisation(
     freq
         None (default): one row per person over the whole range; ``"D"``,
         ``"W"`` or ``"M"``: one row per person and period.
-    start, end
+    start, end, period
         The range whose weekdays are expected (default: first and last entry).
 
     Returns
@@ -335,7 +338,7 @@ def utilisation(
     >>> utilisation(entries, companies=bb.companies(), projects=bb.projects())  # doctest: +SKIP
     """
     step = check_freq(freq) if freq is not None else None
-    start, end = report_day(start, "start"), report_day(end, "end")
+    start, end = report_range(start, end, period)
     expected_hours_per_day = expected_hours(expected_hours_per_day)
     frame, info, warning = report_entries(entries, start, end, report="utilisation")
     if warning:
@@ -429,6 +432,7 @@ def overtime(
     people: Frame = None,
     start: Any = None,
     end: Any = None,
+    period: Any = None,
 ) -> pd.DataFrame:
     """Hours above the contractual threshold per person and period.
 
@@ -451,7 +455,7 @@ def overtime(
         is not a day of undertime).
     people
         Names for people the entries do not name.
-    start, end
+    start, end, period
         Keep entries in this range only; a period they cut gets the default
         threshold of its days inside the range. Without them, whole periods count.
 
@@ -470,8 +474,8 @@ def overtime(
     --------
     >>> overtime(entries, freq="W").query("overtime_hours > 0")   # doctest: +SKIP
     """
-    check_freq(freq)
-    start, end = report_day(start, "start"), report_day(end, "end")
+    freq = check_freq(freq)
+    start, end = report_range(start, end, period)
     per_day = number_arg(hours_per_day, "hours_per_day")
     limit_given = None if threshold is None else number_arg(threshold, "threshold")
     frame, info, warning = report_entries(entries, start, end, report="overtime")
@@ -513,6 +517,7 @@ def absence_summary(
     absences: Frame = None,
     start: Any = None,
     end: Any = None,
+    period: Any = None,
 ) -> pd.DataFrame:
     """Absence hours and days per person and absence type.
 
@@ -524,7 +529,7 @@ def absence_summary(
         Hours that make a day (``days = hours / hours_per_day``).
     people, absences
         Names for people and absence types the entries do not name.
-    start, end
+    start, end, period
         Keep entries in this range only.
 
     Returns
@@ -540,7 +545,7 @@ def absence_summary(
     ...                                      values="days", aggfunc="sum")   # doctest: +SKIP
     """
     per_day = number_arg(hours_per_day, "hours_per_day", positive=True)
-    start, end = report_day(start, "start"), report_day(end, "end")
+    start, end = report_range(start, end, period)
     frame, info, warning = report_entries(entries, start, end, report="absence_summary")
     if warning:
         logger.warning(warning)
@@ -577,6 +582,7 @@ def approval_status(
     people: Frame = None,
     start: Any = None,
     end: Any = None,
+    period: Any = None,
 ) -> pd.DataFrame:
     """Entries and hours per person, period and approval status.
 
@@ -590,7 +596,7 @@ def approval_status(
         Ignore entries dated after this day (default: keep all).
     people
         Names for people the entries do not name.
-    start, end
+    start, end, period
         Keep entries in this range only.
 
     Returns
@@ -607,8 +613,8 @@ def approval_status(
     >>> approval_status(entries).pivot_table(index="person_name", columns="status",
     ...                                      values="hours", observed=True)   # doctest: +SKIP
     """
-    check_freq(freq)
-    start, end = report_day(start, "start"), report_day(end, "end")
+    freq = check_freq(freq)
+    start, end = report_range(start, end, period)
     as_of = report_day(as_of, "as_of")
     # Entries after as_of are ignored: the range ends at the earlier of as_of and end.
     last = end if as_of is None else (as_of if end is None else min(as_of, end))
@@ -646,49 +652,83 @@ def missing_submissions(
     week: Any = None,
     as_of: Any = None,
     people: Frame = None,
+    start: Any = None,
+    end: Any = None,
+    period: Any = None,
 ) -> pd.DataFrame:
-    """Who has not submitted their timesheet for a week.
+    """Who has not submitted their timesheet, per person and week.
 
-    A person is listed when, in the week, they have draft or rejected entries
-    (not yet sent for approval) or, when ``people=`` is given, no entries at
-    all although they are active.
+    A person is listed for a week when, in it, they have draft or rejected
+    entries (not yet sent for approval) or, when ``people=`` is given, no
+    entries at all although they are active.
 
     Parameters
     ----------
     entries
-        A time-entry frame covering the week.
+        A time-entry frame covering the week(s).
     week
-        Any day of the week to check. Default: the last full week before
-        ``as_of``.
+        Any day of the one week to check. Default: the last full week before
+        ``as_of`` (unless ``start``/``end``/``period`` name a range).
     as_of
-        "Today" for the default week (default: the current date).
+        "Today": the default week, and with a range, the weeks already over
+        (their Sunday before ``as_of``) are the ones chased. Default: the
+        current date for the default week; every week of a range.
     people
         Active people expected to log time; without it, only people with
         entries are considered.
+    start, end, period
+        A range to chase week by week (``period="2026-11"``: every week that
+        overlaps November, cut to November's days; ``partial`` says which).
 
     Returns
     -------
     DataFrame
-        ``person_id, person_xid, person_name, week, hours, draft_hours,
-        rejected_hours, unsubmitted_entries`` (Int64) and ``reason``
-        (``"no time logged"``, ``"draft"``, ``"rejected"`` or
-        ``"draft, rejected"``); empty when everybody submitted.
+        ``person_id, person_xid, person_name, week, partial, hours,
+        draft_hours, rejected_hours, unsubmitted_entries`` (Int64) and
+        ``reason`` (``"no time logged"``, ``"draft"``, ``"rejected"`` or
+        ``"draft, rejected"``); one row per person and week to chase, sorted
+        by person and week; empty when everybody submitted.
 
     Examples
     --------
     >>> missing_submissions(entries, people=bb.people(), as_of="2026-11-04")  # doctest: +SKIP
+    >>> missing_submissions(entries, period="2026-11", people=bb.people())   # doctest: +SKIP
     """
     day, as_of = report_day(week, "week"), report_day(as_of, "as_of")
-    if day is None:
-        today = as_of if as_of is not None else pd.Timestamp.today()
-        monday = period_start(pd.Series([today]), "W").iloc[0] - pd.Timedelta(days=7)
+    first, last = report_range(start, end, period)
+    ranged = first is not None or last is not None
+    if ranged and day is not None:
+        raise ValidationError(f"give week={shown(week)} or a range (start/end/period), not both")
+    if ranged:
+        frame_all = check_entries_dates(entries)
+        lo = first if first is not None else frame_all.min()
+        hi = last if last is not None else frame_all.max()
+        if pd.isna(lo) or pd.isna(hi):
+            mondays = pd.DatetimeIndex([], dtype="datetime64[ns]")
+        else:
+            mondays = periods_between(lo, hi, "W")
+        if as_of is not None:
+            mondays = mondays[mondays + pd.Timedelta(days=6) < as_of]
+        span: tuple[pd.Timestamp, pd.Timestamp] | None = (lo, hi) if len(mondays) else None
     else:
-        monday = period_start(pd.Series([day]), "W").iloc[0]
-    sunday = monday + pd.Timedelta(days=6)
-    frame, _, warning = report_entries(entries, monday, sunday, report="missing_submissions")
-    if warning:
+        if day is None:
+            today = as_of if as_of is not None else pd.Timestamp.today()
+            monday = period_start(pd.Series([today]), "W").iloc[0] - pd.Timedelta(days=7)
+        else:
+            monday = period_start(pd.Series([day]), "W").iloc[0]
+        mondays = pd.DatetimeIndex([monday]).astype("datetime64[ns]")
+        span = (monday, monday + pd.Timedelta(days=6))
+    if len(mondays):
+        lo = max(mondays[0], span[0]) if span else mondays[0]
+        hi = min(mondays[-1] + pd.Timedelta(days=6), span[1]) if span else mondays[-1]
+    else:
+        lo = hi = pd.Timestamp("2000-01-03")  # no week to chase: an empty cut
+    frame, _, warning = report_entries(entries, lo, hi, report="missing_submissions")
+    if warning and len(mondays):
         logger.warning(warning)
-    frame["period"] = monday
+    if not len(mondays):
+        frame = frame.iloc[:0]
+    frame["period"] = period_start(frame["date"], "W")
     status = pd.Series(_status_labels(frame), index=frame.index).astype("string")
     pending = status.isin(["draft", "rejected"]).fillna(False).astype(bool)
     values = {
@@ -699,7 +739,8 @@ def missing_submissions(
     }
     sums = sum_by(frame, ["person"], values, contexts={"person": people})
     persons = dim_table(with_people(frame, people), "person", people).reset_index(drop=True)
-    out = persons.merge(sums.drop(columns="period"), how="left", on=list(persons.columns))
+    grid = persons.merge(pd.DataFrame({"period": mondays}), how="cross")
+    out = grid.merge(sums, how="left", on=[*persons.columns, "period"])
     floats = ["hours", "draft_hours", "rejected_hours", "unsubmitted_entries"]
     out[floats] = out[floats].astype("Float64").fillna(0.0)
     out["unsubmitted_entries"] = out["unsubmitted_entries"].astype("Int64")
@@ -710,13 +751,24 @@ def missing_submissions(
         parts = [name for name, v in (("draft", draft), ("rejected", rejected)) if v > 0]
         reasons.append(", ".join(parts) if parts else ("no time logged" if hours == 0 else ""))
     out["reason"] = pd.array(reasons, dtype="string")
-    out.insert(3, "week", pd.Series(monday, index=out.index).astype("datetime64[ns]"))
-    out = out[out["reason"] != ""].sort_values("person_name", ignore_index=True)
+    out["week"] = out.pop("period").astype("datetime64[ns]")
+    out["partial"] = partial_mask(out["week"], "W", (lo, hi) if len(mondays) else None)
+    columns = ["person_id", "person_xid", "person_name", "week", "partial", *floats, "reason"]
+    out = out.loc[out["reason"] != "", columns]
+    out = out.sort_values(["person_name", "week"], ignore_index=True)
     out.attrs["beebole_report"] = {
         "report": "missing_submissions",
-        "start": day_text(monday),
-        "end": day_text(sunday),
-        "period": range_text(monday, sunday),
+        "start": day_text(lo) if len(mondays) else None,
+        "end": day_text(hi) if len(mondays) else None,
+        "period": range_text(lo, hi) if len(mondays) else None,
+        "weeks": [day_text(m) for m in mondays],
         "empty": len(frame) == 0,
     }
     return out
+
+
+def check_entries_dates(entries: pd.DataFrame) -> pd.Series:
+    """The dates of a time-entry frame (checked), to find the range it covers."""
+    from .tools import check_entries
+
+    return check_entries(entries)["date"].dropna()

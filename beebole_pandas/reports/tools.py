@@ -19,14 +19,15 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from .. import schema
+from .. import periods, schema
 from ..errors import SchemaError, ValidationError
 from ..frames import check_columns, column_array, is_missing, key_array, pandas_dtype
 from ..load.scopes import shown
 from ..schema import entity
 
-#: Accepted values of ``freq``.
-FREQS: tuple[str, ...] = ("D", "W", "M")
+#: Accepted values of ``freq``: days, ISO weeks, months, quarters, years
+#: (:func:`beebole_pandas.periods.freq_of` also reads ``"month"``, ``"MS"``...).
+FREQS: tuple[str, ...] = periods.FREQS
 #: Accepted values of ``by``: the references of a time entry, in the schema's order
 #: (the same names as ``export_parse.ENTITY_NAME_KEYS``, derived so the two cannot drift).
 DIMENSIONS: tuple[str, ...] = tuple(
@@ -336,9 +337,54 @@ def partial_mask(
 
 
 def check_freq(freq: Any) -> str:
-    if not isinstance(freq, str) or freq not in FREQS:
-        raise ValidationError(f"unknown freq {shown(freq)}; valid choices are: {', '.join(FREQS)}")
-    return freq
+    """``freq`` as one of :data:`FREQS` (``"month"`` -> ``"M"``), or a ValidationError."""
+    return periods.freq_of(freq)
+
+
+def report_range(
+    start: Any, end: Any, period: Any = None
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The ``start``/``end``/``period`` arguments of a report as two days (None: no bound).
+
+    ``period`` is any spelling of :func:`beebole_pandas.periods.span`
+    (``"2026-11"``, ``"2026-Q4"``, ``"last-month"``, a ``pd.Period``, a
+    ``Span``). ``start`` and ``end`` are days, or periods too: ``start`` gives
+    its first day and ``end`` its last; a period ``start`` without ``end``
+    covers that whole period (a *day* ``start`` without ``end`` stays open).
+
+    >>> report_range("2026-11", None)
+    (Timestamp('2026-11-01 00:00:00'), Timestamp('2026-11-30 00:00:00'))
+    >>> report_range(None, None, "2026-Q4")[1]
+    Timestamp('2026-12-31 00:00:00')
+    """
+    if period is not None:
+        if start is not None or end is not None:
+            raise ValidationError(
+                f"give period={shown(period)} or start/end, not both "
+                f"(got start={shown(start)}, end={shown(end)})"
+            )
+        found = periods.span(period)
+        return report_day(found.start, "period"), report_day(found.end, "period")
+    first = _period_bound(start, "start", last=False)
+    if end is None and start is not None and _is_period(start):
+        return first, _period_bound(start, "start", last=True)
+    return first, _period_bound(end, "end", last=True)
+
+
+def _is_period(value: Any) -> bool:
+    if isinstance(value, pd.Period | periods.Span):
+        return True
+    return isinstance(value, str) and not periods.is_day(value)
+
+
+def _period_bound(value: Any, name: str, *, last: bool) -> pd.Timestamp | None:
+    if value is None or not _is_period(value):
+        return report_day(value, name)
+    try:
+        found = periods.span(value)
+    except ValidationError:
+        return report_day(value, name)  # its message says how to write a date
+    return report_day(found.end if last else found.start, name)
 
 
 def dims_of(by: Any) -> list[str]:
@@ -362,17 +408,28 @@ def dims_of(by: Any) -> list[str]:
 
 
 def period_start(dates: pd.Series, freq: str) -> pd.Series:
-    """First day of the period (``"D"``, ``"W"``, ``"M"``) holding each date.
+    """First day of the period (``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``) holding each date.
 
     >>> period_start(pd.Series(pd.to_datetime(["2026-10-07"])), "W").dt.day.tolist()
     [5]
+    >>> period_start(pd.Series(pd.to_datetime(["2026-11-07"])), "Q").dt.month.tolist()
+    [10]
     """
     day = pd.to_datetime(dates).astype("datetime64[ns]").dt.normalize()
     if freq == "D":
         return day
     if freq == "W":
         return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-    return day - pd.to_timedelta(day.dt.day - 1, unit="D")
+    first = day - pd.to_timedelta(day.dt.day - 1, unit="D")
+    if freq == "M":
+        return first
+    # Quarters and years: back to the first month of the quarter (or of the year).
+    back = (day.dt.month - 1) % 3 if freq == "Q" else day.dt.month - 1
+    years, months = day.dt.year, day.dt.month - back
+    out = pd.to_datetime(
+        pd.DataFrame({"year": years, "month": months, "day": 1}), errors="coerce"
+    ).astype("datetime64[ns]")
+    return out if len(day) else day
 
 
 def period_end(starts: pd.Series, freq: str) -> pd.Series:
@@ -381,17 +438,29 @@ def period_end(starts: pd.Series, freq: str) -> pd.Series:
         return starts
     if freq == "W":
         return starts + pd.Timedelta(days=6)
-    return (starts + pd.offsets.MonthEnd(0)).astype("datetime64[ns]")
+    offset = {
+        "M": pd.offsets.MonthEnd(0),
+        "Q": pd.offsets.QuarterEnd(0),
+        "Y": pd.offsets.YearEnd(0),
+    }
+    return (starts + offset[freq]).astype("datetime64[ns]")
 
 
 def period_label(period: pd.Timestamp, freq: str) -> str:
-    """``2026-10`` for a month, else the period's first day ``2026-10-05``."""
-    return period.strftime("%Y-%m") if freq == "M" else period.strftime("%Y-%m-%d")
+    """``2026-10`` for a month, ``2026-Q4`` for a quarter, ``2026`` for a year, else the
+    period's first day ``2026-10-05``."""
+    if freq == "M":
+        return period.strftime("%Y-%m")
+    if freq == "Q":
+        return f"{period.year}-Q{period.quarter}"
+    if freq == "Y":
+        return f"{period.year}"
+    return period.strftime("%Y-%m-%d")
 
 
 def periods_between(start: pd.Timestamp, end: pd.Timestamp, freq: str) -> pd.DatetimeIndex:
     first = period_start(pd.Series([start]), freq).iloc[0]
-    step = {"D": "D", "W": "7D", "M": "MS"}[freq]
+    step = {"D": "D", "W": "7D", "M": "MS", "Q": "3MS", "Y": "12MS"}[freq]
     return pd.DatetimeIndex(pd.date_range(first, end, freq=step)).astype("datetime64[ns]")
 
 
