@@ -54,6 +54,11 @@ _LAZY: dict[str, str] = {
     "custom_fields": "load.entities",
     "time_entries": "load.time_entries",
     "export": "load.export",
+    "estimate": "load.estimate",
+    "Estimate": "load.estimate",
+    "hours": "load.hours",
+    "sync": "load.time_entries",
+    "SyncReport": "load.store",
     "custom_field_values": "load.relations",
     "group_assignments": "load.relations",
     "members": "load.relations",
@@ -62,6 +67,7 @@ _LAZY: dict[str, str] = {
     "team_leaders": "load.relations",
     "plan": "writeback.push",
     "push": "writeback.push",
+    "doctor": "selfcheck",
 }
 # attribute -> submodule it names (the wings, and plotting inside reports)
 _SUBMODULES: dict[str, str] = {
