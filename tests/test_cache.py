@@ -66,6 +66,17 @@ def test_classification_and_expiry_table() -> None:
         == CURRENT_PERIOD
     )
     assert expiry_for("time_entry.get", {"date": "2026-11-02"}, today=today) == CURRENT_PERIOD
+    # An export tells by its status column, in array or CSV output (any list separator).
+    export = {"from": "2026-10-01", "to": "2026-10-31", "keys": ["eventId", "status"]}
+    for result, closed in [
+        ([["Id", "Status"], [1, "a"], [2, "l"]], True),
+        ("Id,Status\n1,a\n2,l\n", True),
+        ('Id;Statut\n1;"a"\n2;l\n', True),
+        ("Id;Statut\n1;a\n2;d\n", False),
+    ]:
+        answer = {"status": "ok", "job": {"status": "done", "result": result}}
+        got = expiry_for("time_entry.export", export, today=today, answer=answer)
+        assert got == (CLOSED_PERIOD if closed else CURRENT_PERIOD), result
     assert CURRENT_PERIOD < REFERENCE < CLOSED_PERIOD
     # overrides: one value, or by service / entity / category
     assert expiry_for("project.list", {}, overrides=60) == timedelta(seconds=60)

@@ -36,8 +36,10 @@ datetime.timedelta(seconds=14400)
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import hmac
+import io
 import json
 import logging
 import math
@@ -53,6 +55,7 @@ from typing import Any, Literal
 import requests
 
 from ..errors import ValidationError
+from .answers import is_ok
 from .files import SQLITE_SUFFIXES, check_owned, create_private_file, quarantine
 
 __all__ = [
@@ -266,16 +269,28 @@ def _statuses(
     keys, job = params.get("keys"), answer.get("job")
     if (
         service != "time_entry.export"
-        or params.get("outputFormat") != "array"
         or not isinstance(keys, list)
         or "status" not in keys
         or not isinstance(job, Mapping)
-        or not isinstance(job.get("result"), list)
     ):
-        return None  # CSV text, or no status column: nothing tells
-    at = keys.index("status")
-    rows = job["result"][1:]  # the first row holds the (localised) labels
+        return None  # no status column: nothing tells
+    at, result = keys.index("status"), job.get("result")
+    if isinstance(result, str):
+        result = _csv_rows(result)
+    if not isinstance(result, list):
+        return None
+    rows = result[1:]  # the first row holds the (localised) labels
     return [row[at] if isinstance(row, list) and len(row) > at else None for row in rows]
+
+
+def _csv_rows(text: str) -> list[list[str]] | None:
+    """The rows of a CSV export result, its list separator (settings.mdx: the
+    account's) read off the header line; None when it is not CSV."""
+    header = text.split("\n", 1)[0]
+    separator = max(",;\t|", key=header.count)
+    if not header.count(separator):
+        return None
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=separator)]
 
 
 def settled(service: str, params: Mapping[str, Any], answer: Mapping[str, Any]) -> bool:
@@ -527,7 +542,7 @@ def _cacheable(response: Any) -> bool:
             data = json.loads(response.content)
         except ValueError:
             data = None
-        verdict = isinstance(data, dict) and data.get("status") == "ok"
+        verdict = is_ok(data)
         with contextlib.suppress(AttributeError):
             response._bb_cacheable = verdict
     return bool(verdict)
@@ -612,7 +627,7 @@ def cached_answer(session: Any, key: str) -> tuple[dict[str, Any], Any] | None:
         data = json.loads(response.content)
     except ValueError:
         return None
-    if not (isinstance(data, dict) and data.get("status") == "ok"):
+    if not is_ok(data):
         return None
     return data, response
 
