@@ -64,3 +64,11 @@ def test_hours_dry_run_sends_no_export_of_hours(demo_server: Any, tmp_path: Path
     client = _client(demo_server, tmp_path)
     est = bb.hours(*MONTH, client=client, dry_run=True)
     assert isinstance(est, bb.Estimate) and est.kb > 0 and est.fits
+
+
+def test_hours_take_a_period_alone(demo_server: Any, tmp_path: Path) -> None:
+    client = _client(demo_server, tmp_path)
+    by_days = bb.hours("2026-10-01", "2026-10-31", by="person", client=client)
+    pd.testing.assert_frame_equal(bb.hours("2026-10", by="person", client=client), by_days)
+    quarter = bb.hours("2026-Q4", by="month", names=False, client=client)
+    assert quarter["month"].astype(str).str[:7].tolist() == ["2026-10", "2026-11"]

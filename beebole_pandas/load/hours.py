@@ -56,7 +56,7 @@ def _listify(value: Any, name: str) -> list[str]:
 
 def hours(
     start: Any,
-    end: Any,
+    end: Any = None,
     *,
     by: Sequence[str] | str = ("person", "week", "project"),
     measures: Sequence[str] | str = ("hours",),
@@ -74,7 +74,8 @@ def hours(
     Parameters
     ----------
     start, end
-        The period, both included.
+        The period, both included: two days, or one period alone as ``start``
+        (``"2026-11"``, ``"2026-Q4"``, ``"last-month"``: see :func:`~beebole_pandas.load.scopes.period`).
     by
         Dimensions: any of ``person``, ``company``, ``project``, ``subproject``,
         ``task``, ``absence``, ``group``, ``date``, ``week``, ``month``,
@@ -92,7 +93,7 @@ def hours(
 
     Examples
     --------
-    >>> bb.hours("2026-10-01", "2026-10-31", by=["person", "week"])        # doctest: +SKIP
+    >>> bb.hours("2026-10", by=["person", "week"])                          # doctest: +SKIP
     >>> bb.hours("2026-01-01", "2026-12-31", by="month", measures=["hours", "cost"])  # doctest: +SKIP
     """
     first, last = period(start, end)
