@@ -57,6 +57,8 @@ _LAZY: dict[str, str] = {
     "estimate": "load.estimate",
     "Estimate": "load.estimate",
     "hours": "load.hours",
+    "leave_balances": "load.leave",
+    "work_schedule": "load.schedule",
     "sync": "load.time_entries",
     "SyncReport": "load.store",
     "custom_field_values": "load.relations",

@@ -76,13 +76,16 @@ class Loaded:
     #: Hours per project before ``start`` (one aggregated export, see
     #: ``reports.project_hours_before``), so the budget burn counts each project's whole life.
     prior_hours: pd.DataFrame | None = None
-    #: Expected hours per person over the period (``work_hours``), from the account.
+    #: Expected hours per person over the period: each one's business hours from the
+    #: work schedule (``bb.work_schedule``: part-timers' days, holidays).
     schedule: pd.DataFrame | None = None
     #: Hours, billing, cost and profit per company, project and person over the period:
     #: the export's own money (one aggregated export, ``reports.money.money_export``).
     money: pd.DataFrame | None = None
     #: The same for the period before (``periods.shift``), for the comparison.
     money_before: pd.DataFrame | None = None
+    #: Leave quotas in force on the period's last day (``bb.leave_balances``).
+    leave: pd.DataFrame | None = None
 
 
 class _Progress:
@@ -156,7 +159,8 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
     >>> data = load(bb.get_client(), "2026-10-01", "2026-10-31")   # doctest: +SKIP
     """
     from .load import entities
-    from .load.export import export
+    from .load.leave import leave_balances
+    from .load.schedule import work_schedule
     from .load.time_entries import time_entries
 
     frames: dict[str, pd.DataFrame | None] = {}
@@ -179,7 +183,7 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
         (
             "schedule",
             "loading the work schedule (expected hours per person)",
-            lambda: export(start, end, keys=["personId", "workHours"], show="work", client=client),
+            lambda: work_schedule(start, end, names=False, client=client),
         ),
         (
             "money",
@@ -190,6 +194,11 @@ def load(client: Any, start: str, end: str, *, progress: _Progress | None = None
             "money_before",
             "loading the previous period's hours and money (for the comparison)",
             lambda: _money(client, *_previous(start, end)),
+        ),
+        (
+            "leave",
+            "loading leave balances (the quotas in force on the last day)",
+            lambda: leave_balances(end, client=client),
         ),
     ]
     needed = {"subprojects": needs_subprojects, "absences": needs_absences}
@@ -305,8 +314,9 @@ def build_sections(data: Loaded, start: str, end: str, *, currency: str | None =
             "Utilisation and billable share",
             util,
             figure=plotting.plot_utilisation(util),
-            note="Expected: the account's work schedule where it has one, else 8 h per "
-            "weekday. Billable: work on customer companies' "
+            note="Expected: each person's business hours from the account's work "
+            "schedule (part-timers' shorter days, holidays). Billable: work on customer "
+            "companies' "
             "projects; corporate (internal) work and absences are not billable.",
         ),
         Section(
@@ -326,6 +336,7 @@ def build_sections(data: Loaded, start: str, end: str, *, currency: str | None =
             figure=plotting.plot_absences(absences),
             note="Days are hours / 8.",
         ),
+        *_leave_sections(data, end),
         Section(
             "project_burn",
             "Project burn against budget",
@@ -385,6 +396,30 @@ def _by_status(status: pd.DataFrame) -> pd.DataFrame:
     wide.columns = [str(c) for c in wide.columns]
     people = keyed.drop_duplicates("_k").set_index("_k")[["person_id", "person_xid", "person_name"]]
     return people.join(wide).sort_values("person_name", kind="stable", ignore_index=True)
+
+
+def _leave_sections(data: Loaded, end: str) -> list[Any]:
+    """The leave balances in force on the period's last day, per person and absence type."""
+    if data.leave is None:
+        return []
+    from .reports.html import Section
+
+    table = data.leave
+    shown = table.pivot_table(
+        index="person_name", columns="absence_name", values="balance_days", aggfunc="sum"
+    )
+    shown = shown.reset_index().rename_axis(columns=None)
+    return [
+        Section(
+            "leave_balances",
+            f"Leave balances on {end}",
+            table,
+            display=shown,
+            note="Days left per person and absence type: each quota's available days minus "
+            "the days taken in its whole period (Beebole's quota view; days = hours / the "
+            "account's hours per day). A negative balance is more taken than granted.",
+        )
+    ]
 
 
 def _money_sections(data: Loaded, start: str, end: str, currency: str | None) -> list[Any]:
@@ -478,7 +513,7 @@ def run_report(
     """
     from .reports.html import write_report
 
-    progress = _Progress(stream, total=12)
+    progress = _Progress(stream, total=13)
     data = load(client, start, end, progress=progress)
     with _warnings_after(stream), progress.step("building reports and charts"):
         sections = build_sections(data, start, end, currency=currency)

@@ -75,7 +75,7 @@ ENTITY_NAME_KEYS = ("company", "person", "project", "subproject", "task", "absen
 #: Keys holding an entity's id, or its xid when it has one -> the entity.
 ENTITY_ID_KEYS: dict[str, str] = {f"{e}Id": e for e in ENTITY_NAME_KEYS} | {"gid": "group"}
 _INT_KEYS = {"eventId": "event_id", "quotaId": "quota_id"}
-_DATE_KEYS = frozenset({"stime", "etime", "date", "to", "week"})
+_DATE_KEYS = frozenset({"stime", "etime", "date", "to", "week", "start", "end"})
 _BOOL_KEYS = frozenset({"isAtWork", "manual", "wfh"})
 _FLOAT_KEYS = MEASURES | {"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"}
 

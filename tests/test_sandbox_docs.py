@@ -237,16 +237,24 @@ def test_export_columns_follow_reporting_mdx(demo: Any) -> None:
 
 def test_days_and_business_days_follow_the_schedule(demo: Any) -> None:
     """work-schedules.mdx and reporting.mdx: days need the hours per day; business days are
-    the range's days minus weekends and holidays; remaining = business - worked."""
+    the range's days minus weekends and holidays, business hours follow each person's
+    schedule (the account's, or an individual one: part-timers); remaining = business -
+    worked."""
     keys = ["personId", "hours", "inDays", "workDays", "workHours", "remWorkHours"]
-    rows = export(demo, keys, outputFormat="array", **DEC)[1:]
-    # December 2025: 23 weekdays, minus Christmas (the default holidays are American)
-    for _, hours, days, work_days, work_hours, remaining in rows:
-        assert days == pytest.approx(hours / 8)
-        assert (work_days, work_hours) == (22.0, 176.0)
-        assert remaining == pytest.approx(176.0 - hours)
-    fr = export(demo, keys, account="fr", outputFormat="array", **DEC)[1:]
-    assert all(r[2] == pytest.approx(r[1] / 7) for r in fr)  # 7 h a day in the French account
+    part_time = {
+        r["id"]: r["work_hours"]
+        for r in demo.backend.store.all("SELECT id, work_hours FROM person WHERE work_hours <> 8")
+    }
+    assert part_time  # the demo has part-timers (6 h a day)
+    for account, per_day in (("default", 8.0), ("fr", 7.0)):
+        rows = export(demo, keys, account=account, outputFormat="array", **DEC)[1:]
+        assert {r[0] for r in rows} & set(part_time)
+        # December 2025: 23 weekdays, minus Christmas (American and French holidays alike)
+        for person, hours, days, work_days, work_hours, remaining in rows:
+            day = part_time.get(person, per_day)
+            assert days == pytest.approx(hours / per_day)  # days use the account's hours
+            assert (work_days, work_hours) == (22.0, 22 * day)
+            assert remaining == pytest.approx(22 * day - hours)
 
 
 def test_literal_times_only_for_entries_with_times_and_week_numbers(literal_demo: Any) -> None:

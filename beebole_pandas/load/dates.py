@@ -47,8 +47,8 @@ _STAMP = (
 #: What datetime64[ns] can hold.
 _FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-11", "D")
 #: How far before and after the requested period a key's dates may fall: a
-#: ``week`` is its Monday, an ``etime`` may end after midnight.
-_SLACK = {"week": (6, 0), "etime": (0, 1)}
+#: ``week`` is its Monday, an ``etime`` (a clock record's ``end``) may end after midnight.
+_SLACK = {"week": (6, 0), "etime": (0, 1), "end": (0, 1)}
 _FIX_IT = (
     "Tell the package the account's date format (Beebole: Settings > Localization): "
     "bb.connect(..., export_format='DD/MM/YYYY') or client.export_format = 'MM/DD/YYYY'"

@@ -18,6 +18,10 @@ Offered to the accessor, the command line and users:
   (``compare``, ``compare_report``, ``compare_money``: against the previous
   period or a year before); ``money_export``, ``money_table``,
   ``compare_report`` and ``compare_money`` are re-exported here;
+- :mod:`.leave` (``time_off_ahead``: who is off in a coming period, from the
+  absence entries ahead of today; re-exported here) and :mod:`.schedule`
+  (``contracted_hours``: the work schedule's business hours lined up with a
+  report's rows, behind ``utilisation(schedule=...)`` and ``overtime(schedule=...)``);
 - :mod:`.charts` (stable colours, slide sizes, the no-data figure, the money,
   comparison and submission charts) and :mod:`.formats` (how a column shows);
 - :mod:`.tools` (the building blocks the reports share: periods, labels,
@@ -37,6 +41,7 @@ aggregated export); it never imports ``writeback``.
 
 from .burn import HISTORY_START, project_burn, project_hours_before
 from .compare import compare_money, compare_report
+from .leave import time_off_ahead
 from .money import money_export, money_table
 from .tables import (
     DIMENSIONS,
@@ -65,6 +70,7 @@ __all__ = [
     "overtime",
     "project_burn",
     "project_hours_before",
+    "time_off_ahead",
     "timesheet",
     "utilisation",
 ]
@@ -72,4 +78,4 @@ __all__ = [
 
 def __dir__() -> list[str]:
     # Tab completion offers the reports and the two submodules people use.
-    return sorted([*__all__, "charts", "compare", "excel", "html", "money", "plotting"])
+    return sorted([*__all__, "charts", "compare", "excel", "html", "leave", "money", "plotting"])

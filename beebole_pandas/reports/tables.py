@@ -50,6 +50,7 @@ import pandas as pd
 from ..errors import ValidationError
 from ..frames import column_array, pandas_dtype
 from ..load.scopes import shown
+from .schedule import contracted_hours
 from .tools import (
     DIMENSIONS,
     FREQS,
@@ -302,12 +303,13 @@ def utilisation(
         Hours expected on each weekday (Monday to Friday): a number, or a
         mapping from person id, xid or name to hours (others get 8).
     schedule
-        The account's own work schedule, which wins where it says something: a
-        frame with ``person_id``, ``person_xid`` and ``work_hours`` (the hours
-        expected of each person over the whole range), such as
-        ``bb.export(start, end, keys=["personId", "workHours"], show="work")``.
-        People it gives no positive hours for keep the weekday rule. Only
-        without ``freq`` (a total cannot be split into periods).
+        The contracted hours: :func:`beebole_pandas.work_schedule` over the
+        same range and ``freq`` (each person's business hours from the work
+        schedule assigned to them: part-time days, holidays). People it has no
+        row for are expected its business days times the account's hours per
+        day (see :mod:`.schedule`). Without ``freq``, also a frame with
+        ``person_id``, ``person_xid`` and ``work_hours`` (hours over the whole
+        range), such as ``bb.export(start, end, keys=["personId", "workHours"])``.
     billable
         Which worked entries are billable: a boolean Series aligned with
         ``entries``, a callable ``frame -> mask``, or company ids/xids/names.
@@ -381,11 +383,9 @@ def utilisation(
     else:
         days = np.zeros(len(out))
     expected = days * expected_per_day(out, expected_hours_per_day)
-    if schedule is not None and len(schedule) and not step:
-        keys = ref_key(schedule, "person")
-        totals = schedule["work_hours"].astype(float).groupby(keys.to_numpy()).sum()
-        scheduled = ref_key(out, "person").map(totals).to_numpy(dtype=float, na_value=np.nan)
-        expected = np.where(scheduled > 0, scheduled, expected)
+    if schedule is not None:
+        contract = contracted_hours(schedule, out, freq=step, report="utilisation")
+        expected = contract.expected(days, expected_per_day(out, expected_hours_per_day))
     out["expected_hours"] = pd.array(expected, dtype="Float64")
     if mask is None:
         out["billable_hours"] = pd.array([pd.NA] * len(out), dtype="Float64")
@@ -428,7 +428,8 @@ def overtime(
     freq: str = "W",
     threshold: float | None = None,
     hours_per_day: float = 8.0,
-    include_absences: bool = True,
+    schedule: pd.DataFrame | None = None,
+    include_absences: bool | None = None,
     people: Frame = None,
     start: Any = None,
     end: Any = None,
@@ -450,9 +451,19 @@ def overtime(
         :func:`utilisation` does.
     hours_per_day
         Used for the default threshold.
+    schedule
+        The contracted hours: :func:`beebole_pandas.work_schedule` with the
+        same ``freq`` and range. The threshold of a person's period is then
+        their business hours (their schedule's hours per day on its working
+        days, holidays excluded: 30 h for a part-timer's week of 6-hour days,
+        35 h in a 35-hour account); people it has no row for get its business
+        days times the account's hours per day. Not with ``threshold``.
     include_absences
-        Absence hours count towards the threshold (default: a paid day off
-        is not a day of undertime).
+        Absence hours count towards the threshold. Default: yes without a
+        schedule (a paid day off is not a day of undertime); no with one
+        (worked hours only, as Beebole's own overtime: the business hours
+        already leave the holidays out, and a holiday logged as an absence
+        would count twice).
     people
         Names for people the entries do not name.
     start, end, period
@@ -482,6 +493,10 @@ def overtime(
     if warning:
         logger.warning(warning)
     frame["period"] = period_start(frame["date"], freq)
+    if include_absences is None:
+        include_absences = schedule is None
+    elif not isinstance(include_absences, bool | np.bool_):
+        raise ValidationError(f"include_absences={shown(include_absences)} is not True or False")
     counted = frame["hours"] if include_absences else frame["hours"].where(~is_absence(frame), 0.0)
     out = sum_by(frame, ["person"], {"hours": counted}, contexts={"person": people})
     if limit_given is None:
@@ -493,6 +508,14 @@ def overtime(
         if end is not None:
             last = last.clip(upper=end)
         limit = weekdays_between(first, last) * per_day
+        if schedule is not None:
+            contract = contracted_hours(schedule, out, freq=freq, report="overtime")
+            limit = contract.expected(weekdays_between(first, last), per_day)
+    elif schedule is not None:
+        raise ValidationError(
+            f"give threshold={shown(threshold)} or schedule=, not both: the schedule "
+            "sets each person's threshold"
+        )
     else:
         limit = np.full(len(out), limit_given)
     out["threshold"] = pd.array(limit, dtype="Float64")

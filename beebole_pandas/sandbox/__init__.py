@@ -18,7 +18,9 @@ account, with per-token daily quotas and injectable faults.
 
 The demo seed has absence quotas and time-clock records too, so that every
 ``show`` of ``time_entry.export`` has rows (``quota``, ``attendance``:
-:mod:`.export_views`); overtime follows the calling account's schedule.
+:mod:`.export_views`); overtime follows the calling account's schedule, and
+business hours (``workHours``) each person's: the account's, or an individual
+one for the demo's part-timers (6-hour days; :func:`.export.day_hours`).
 
 ``sandbox.serve(literal=True)`` answers exactly the documented shapes
 (:mod:`.literal`). From a shell: ``python -m beebole_pandas serve --port 8765

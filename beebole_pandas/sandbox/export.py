@@ -16,8 +16,10 @@ averages; ``*Percent``, ``billingRatio``, ``profitRatio`` and ``billability``
 (billable utilisation of the row's people) are percentages; ``billableSplit``
 is the text "billable"/"non-billable"; ``workDays``/``workHours`` count the
 range's working days minus holidays (account schedule) per person of the row,
-``remWork*`` subtract what was worked; ``isAtWork`` is true for a person
-clocked in now (an open time-clock record: the sandbox's only running timer).
+at each person's hours per day (:func:`day_hours`: part-timers have an
+individual schedule), ``remWork*`` subtract what was worked; ``isAtWork`` is
+true for a person clocked in now (an open time-clock record: the sandbox's
+only running timer).
 
 Overtime (reporting.mdx, "Tracking Overtime": set "Hours per day" and "Hours
 per week", then the columns "Overtime/day" and "Overtime/week" "automatically
@@ -208,6 +210,9 @@ class Query:
     dims: list[str]
     hours_per_day: float = 8.0  # the account's (work-schedules.mdx): "days" and daily rates
     business_days: int = 0  # days of the range on working weekdays, minus holidays
+    #: person id -> hours per day of an individual schedule; None when no key needs it
+    #: (the SQL's last column then is no list of the row's people)
+    individual: dict[int, float] | None = None
 
     def run(self, conn: sqlite3.Connection) -> list[list[Any]]:
         """The aggregated rows (without labels), read from ``conn``."""
@@ -218,6 +223,12 @@ class Query:
         cur.row_factory = None  # plain tuples: an export can have hundreds of thousands of rows
         n = len(dims)
         raw = [r for r in cur.execute(self.sql, self.params) if r[n] is not None]
+        individual, per_day = self.individual, self.hours_per_day
+        if individual is not None:  # the row's people, then their hours per day summed
+            raw = [
+                (*r[:-1], sum(individual.get(int(p), per_day) for p in str(r[-1]).split(",")))
+                for r in raw
+            ]
         totals = [sum(r[n + i] or 0 for r in raw) for i in range(3)]
         measure = _measures(totals, self.hours_per_day, self.business_days)
         dim_at = {k: i for i, k in enumerate(dims)}
@@ -232,6 +243,8 @@ class Query:
         out = []
         for r in raw:
             base = [float(x or 0) for x in r[n:]]
+            if individual is None:
+                base.append(base[-1] * per_day)  # everyone on the account's schedule
             row: list[Any] = []
             for how, arg in plan:
                 if how == 0:
@@ -342,6 +355,10 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query | ViewQuery:
     else:
         sums.append("0")
     sums.append("COUNT(DISTINCT te.person)")
+    individual = None
+    if wanted & {"workHours", "remWorkHours"}:
+        individual = day_hours(ctx.store)
+        sums.append("GROUP_CONCAT(DISTINCT te.person)")
     aliases = set(_ALIAS.findall(" ".join([*select, *sums, *where])))
     sql = (
         ("WITH " + ", ".join(ctes) + " " if ctes else "")
@@ -356,8 +373,35 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query | ViewQuery:
         sql += f" GROUP BY {order} ORDER BY {order}"
     hours_per_day = float(settings.get("hours_per_day", 8.0))
     return Query(
-        keys, sql, [*cte_params, *params], dims, hours_per_day, business_days(start, end, settings)
+        keys,
+        sql,
+        [*cte_params, *params],
+        dims,
+        hours_per_day,
+        business_days(start, end, settings),
+        individual,
     )
+
+
+#: The hours per day of the default schedule (work-schedules.mdx: "8 hours per day").
+DEFAULT_DAY_HOURS = 8.0
+
+
+def day_hours(store: Any) -> dict[int, float]:
+    """Person id -> hours per day, for the people on an individual schedule.
+
+    work-schedules.mdx: schedules are assigned "to individual employees, branches, or
+    your entire organization" and are "used to calculate ... business hours/business
+    hours remaining in reports". The sandbox keeps a person's schedule as the person's
+    ``work_hours`` (undocumented in the API, hidden in literal mode): a person whose
+    ``work_hours`` differ from the default 8 h (the demo's part-timers work 6 h a day)
+    has an individual schedule of that many hours on the account's working days; every
+    other person follows the account's schedule (its ``hours_per_day``).
+    """
+    rows = store.all(
+        "SELECT id, work_hours FROM person WHERE work_hours <> ?", (DEFAULT_DAY_HOURS,)
+    )
+    return {int(r["id"]): float(r["work_hours"]) for r in rows}
 
 
 def _zero(*_: float) -> float:
@@ -366,11 +410,13 @@ def _zero(*_: float) -> float:
 
 def _measures(totals: list[float], per_day: float, days: int) -> dict[str, Any]:
     """Measure -> f(hours, cost, billing, billable hours, overtime, weekly overtime,
-    billable-utilisation hours, people) for one row (reporting.mdx's definitions).
+    billable-utilisation hours, people, scheduled hours per day of those people) for one
+    row (reporting.mdx's definitions).
 
     ``*Percent`` and the ratios are percentages; the rates are the row's averages; ``inDays``
     divides by the account's hours per day; business days and hours count the range's
-    working days (minus holidays) once per person of the row.
+    working days (minus holidays) once per person of the row, business hours at each
+    person's hours per day (:func:`day_hours`).
     """
     t_hours, t_cost, t_billing = totals
 
@@ -381,29 +427,29 @@ def _measures(totals: list[float], per_day: float, days: int) -> dict[str, Any]:
         return x / h if h else 0.0
 
     return {
-        "hours": lambda h, c, b, bh, ot, wot, ut, n: h,
-        "duration": lambda h, c, b, bh, ot, wot, ut, n: h,
-        "inDays": lambda h, c, b, bh, ot, wot, ut, n: h / per_day,
-        "cost": lambda h, c, b, bh, ot, wot, ut, n: c,
-        "billing": lambda h, c, b, bh, ot, wot, ut, n: b,
-        "profit": lambda h, c, b, bh, ot, wot, ut, n: b - c,
-        "overtime": lambda h, c, b, bh, ot, wot, ut, n: ot,
-        "weeklyOvertime": lambda h, c, b, bh, ot, wot, ut, n: wot,
-        "hoursPercent": lambda h, c, b, bh, ot, wot, ut, n: share(h, t_hours),
-        "costsPercent": lambda h, c, b, bh, ot, wot, ut, n: share(c, t_cost),
-        "billingPercent": lambda h, c, b, bh, ot, wot, ut, n: share(b, t_billing),
-        "profitPercent": lambda h, c, b, bh, ot, wot, ut, n: share(b - c, b),
-        "billingRatio": lambda h, c, b, bh, ot, wot, ut, n: share(bh, h),
-        "profitRatio": lambda h, c, b, bh, ot, wot, ut, n: share(b - c, c),
-        "billability": lambda h, c, b, bh, ot, wot, ut, n: share(ut, h),
-        "hourlyCost": lambda h, c, b, bh, ot, wot, ut, n: per(c, h),
-        "hourlyRate": lambda h, c, b, bh, ot, wot, ut, n: per(b, h),
-        "dailyCost": lambda h, c, b, bh, ot, wot, ut, n: per(c, h) * per_day,
-        "dailyRate": lambda h, c, b, bh, ot, wot, ut, n: per(b, h) * per_day,
-        "workDays": lambda h, c, b, bh, ot, wot, ut, n: float(days * n),
-        "workHours": lambda h, c, b, bh, ot, wot, ut, n: days * n * per_day,
-        "remWorkDays": lambda h, c, b, bh, ot, wot, ut, n: days * n - h / per_day,
-        "remWorkHours": lambda h, c, b, bh, ot, wot, ut, n: days * n * per_day - h,
+        "hours": lambda h, c, b, bh, ot, wot, ut, n, sd: h,
+        "duration": lambda h, c, b, bh, ot, wot, ut, n, sd: h,
+        "inDays": lambda h, c, b, bh, ot, wot, ut, n, sd: h / per_day,
+        "cost": lambda h, c, b, bh, ot, wot, ut, n, sd: c,
+        "billing": lambda h, c, b, bh, ot, wot, ut, n, sd: b,
+        "profit": lambda h, c, b, bh, ot, wot, ut, n, sd: b - c,
+        "overtime": lambda h, c, b, bh, ot, wot, ut, n, sd: ot,
+        "weeklyOvertime": lambda h, c, b, bh, ot, wot, ut, n, sd: wot,
+        "hoursPercent": lambda h, c, b, bh, ot, wot, ut, n, sd: share(h, t_hours),
+        "costsPercent": lambda h, c, b, bh, ot, wot, ut, n, sd: share(c, t_cost),
+        "billingPercent": lambda h, c, b, bh, ot, wot, ut, n, sd: share(b, t_billing),
+        "profitPercent": lambda h, c, b, bh, ot, wot, ut, n, sd: share(b - c, b),
+        "billingRatio": lambda h, c, b, bh, ot, wot, ut, n, sd: share(bh, h),
+        "profitRatio": lambda h, c, b, bh, ot, wot, ut, n, sd: share(b - c, c),
+        "billability": lambda h, c, b, bh, ot, wot, ut, n, sd: share(ut, h),
+        "hourlyCost": lambda h, c, b, bh, ot, wot, ut, n, sd: per(c, h),
+        "hourlyRate": lambda h, c, b, bh, ot, wot, ut, n, sd: per(b, h),
+        "dailyCost": lambda h, c, b, bh, ot, wot, ut, n, sd: per(c, h) * per_day,
+        "dailyRate": lambda h, c, b, bh, ot, wot, ut, n, sd: per(b, h) * per_day,
+        "workDays": lambda h, c, b, bh, ot, wot, ut, n, sd: float(days * n),
+        "workHours": lambda h, c, b, bh, ot, wot, ut, n, sd: days * sd,
+        "remWorkDays": lambda h, c, b, bh, ot, wot, ut, n, sd: days * n - h / per_day,
+        "remWorkHours": lambda h, c, b, bh, ot, wot, ut, n, sd: days * sd - h,
     }
 
 
