@@ -361,3 +361,35 @@ def _export_short(server: Any) -> tuple[pd.DataFrame, Any]:
         return xp.parse_export(result, ["to", "hours"], export_format=fmt), result
     finally:
         client.close()
+
+
+# -- week numbers (reporting.mdx: "Week: the week number") -----------------------------------
+
+
+def test_week_numbers_become_their_mondays_in_the_period() -> None:
+    from beebole_pandas.load.parse import parse_export_array
+
+    rows = [["Week", "Hours"], [45, 7.5], ["46", 8.0], ["W1", 1.0], [None, 2.0]]
+    frame = parse_export_array(rows, ["week", "hours"], period=("2026-11-01", "2027-01-10"))
+    assert frame["week"].tolist()[:3] == [
+        pd.Timestamp("2026-11-02"),
+        pd.Timestamp("2026-11-09"),
+        pd.Timestamp("2027-01-04"),
+    ]
+    assert pd.isna(frame["week"].iloc[3])
+
+
+@pytest.mark.parametrize(
+    ("week", "period", "message"),
+    [
+        ("45", ("2025-11-01", "2026-11-30"), "meets the period in several years"),
+        ("20", ("2026-11-01", "2026-11-30"), "no ISO 8601 week of the period"),
+    ],
+)
+def test_a_week_number_that_names_no_single_week_is_refused(
+    week: str, period: tuple[str, str], message: str
+) -> None:
+    from beebole_pandas.load.parse import parse_export_array
+
+    with pytest.raises(SchemaError, match=message):
+        parse_export_array([["Week"], [week]], ["week"], period=period)

@@ -304,18 +304,13 @@ def test_attendance_rows_match_the_store(case: tuple[Any, str]) -> None:
 
 def test_attendance_per_person_and_week(case: tuple[Any, str]) -> None:
     """time-clock.mdx: total working time per person; reporting.mdx: "Week: the week number"
-    (literal mode; the default mode keeps the week's Monday)."""
+    (in both modes)."""
     server, account = case
-    literal = server.backend.literal
     truth = attendance_truth(server, account, WEEKS["from"], WEEKS["to"])
     expected: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for (person, _), (date, _, _, hours, balance, *_) in truth.items():
         day = dt.date.fromisoformat(date)
-        week = (
-            str(day.isocalendar().week)
-            if literal
-            else (day - dt.timedelta(days=day.weekday())).isoformat()
-        )
+        week = str(day.isocalendar().week)
         expected[person, week][0] += hours
         expected[person, week][1] += balance
     rows = rows_of(server, account, ["personId", "week", "hours", "balance"],

@@ -21,6 +21,8 @@ expressions, then spread by index; ISO values take Arrow's own parser.
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +70,67 @@ def arrow_text(values: Any, key: str, what: str = "") -> pa.Array:
         expected = what or f"a date ({_READABLE})"
         raise SchemaError(f"export key {key!r}: {odd!r} is not text: expected {expected}")
     return pa.array(values, type=pa.large_string())
+
+
+# -- week numbers ------------------------------------------------------------------------
+
+_WEEK_NUMBER = re.compile(r"\s*[Ww]?(\d{1,2})\s*")
+
+
+def _week_numbers(values: Any, period: tuple[Any, Any] | None) -> np.ndarray | None:
+    """The Mondays of a ``week`` column that holds week numbers (reporting.mdx:
+    "Week: the week number"), or None when it holds dates.
+
+    A number names a week only with its year: the ISO 8601 week of that number
+    that meets the requested period is taken. A period longer than a year
+    can meet two, and a number that meets none is no ISO week number: both
+    raise, saying which assumption failed.
+    """
+    cells = values.to_pylist() if isinstance(values, pa.Array | pa.ChunkedArray) else values
+    read: dict[Any, int | None] = {None: None, "": None}
+    for cell in set(cells):  # a few distinct values over many rows
+        if cell in read:
+            continue
+        if isinstance(cell, int | np.integer) and not isinstance(cell, bool):
+            read[cell] = int(cell)
+        elif isinstance(cell, str) and (found := _WEEK_NUMBER.fullmatch(cell)):
+            read[cell] = int(found.group(1))
+        elif isinstance(cell, float) and cell.is_integer():
+            read[cell] = int(cell)
+        else:
+            return None  # a date (the sandbox's default mode gives the Monday)
+    numbers = [read[cell] for cell in cells]
+    if all(n is None for n in numbers):
+        return None
+    if period is None:
+        raise SchemaError(
+            "export key 'week' holds week numbers, which name a week only with a year: "
+            "parse the export with its period (from, to)"
+        )
+    first, last = (pd.Timestamp(p).date() for p in period)
+    years = range(first.isocalendar()[0], last.isocalendar()[0] + 1)
+    mondays: dict[int, np.datetime64] = {}
+    for number in {n for n in numbers if n is not None}:
+        meets = []
+        for year in years:
+            try:
+                monday = _dt.date.fromisocalendar(year, number, 1)
+            except ValueError:
+                continue  # no week 53 that year
+            if monday <= last and monday + _dt.timedelta(days=6) >= first:
+                meets.append(monday)
+        if len(meets) != 1:
+            why = (
+                "meets the period in several years: ask a year at a time, or group by "
+                "'month' or 'date' instead"
+                if meets
+                else "is no ISO 8601 week of the period (the package reads week numbers as "
+                "ISO 8601 weeks, Monday first)"
+            )
+            raise SchemaError(f"export key 'week': week {number} {why} ({first} to {last})")
+        mondays[number] = np.datetime64(meets[0], "ns")
+    nat = np.datetime64("NaT", "ns")
+    return np.array([nat if n is None else mondays[n] for n in numbers], dtype="datetime64[ns]")
 
 
 # -- dates -------------------------------------------------------------------------------
@@ -286,6 +349,9 @@ def read_dates(
     parsed: list[_Column] = []
     iso = iso_times = False
     for key, values in columns.items():
+        if key == "week" and (mondays := _week_numbers(values, period)) is not None:
+            out[key] = mondays
+            continue
         text = arrow_text(values, key)
         try:  # ISO dates and date-times: Arrow's C parser, no regular expression
             # (a failing cast is slow: a sample tells first; the second cast

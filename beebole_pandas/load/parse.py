@@ -12,8 +12,9 @@ key                                        columns
 ``eventId``, ``quotaId``                   ``event_id``, ``quota_id`` (Int64)
 ``hours``, ``inDays``, costs, rates, ...   snake_case (Float64)
 ``stime``, ``etime``, ``date``, ``to``,    snake_case (naive datetime64[ns];
-``week``                                   ``week`` is the week's Monday)
-``status``                                 ``status`` (categorical of the status codes)
+``week``, ``start``, ``end``               ``week``, a week number, is read as
+                                           its ISO week's Monday in the period)
+``status``                                 ``status`` (ordered categorical of labels)
 ``isAtWork``, ``manual``, ``wfh``          snake_case (boolean)
 anything else                              snake_case (string)
 =========================================  =====================================

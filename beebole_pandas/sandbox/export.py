@@ -38,9 +38,9 @@ not on an absence):
 Each entry carries its share of its day's (week's) overtime, in proportion to
 its hours; entries on weekend days and holidays carry all their hours.
 
-The ``quota`` and ``attendance`` views are in :mod:`.export_views`. In
-literal mode ``stime``/``etime`` are empty for entries logged without times
-and ``week`` is the ISO week number.
+The ``quota`` and ``attendance`` views are in :mod:`.export_views`.
+``stime``/``etime`` are empty for entries logged without times and ``week``
+is the ISO week number, in both modes.
 """
 
 from __future__ import annotations
@@ -77,21 +77,15 @@ from .services import (
     service,
 )
 from .services_groups import descendants
-from .workdays import business_days, iso_week_sql, monday_sql, overtime_sql
+from .workdays import business_days, iso_week_sql, overtime_sql
 
 __all__ = ["EXPORT_KEYS", "LABELS", "MEASURES", "format_array", "format_csv", "labels"]
 
 #: Valid ``keys`` per ``show`` (Beebole's table, shipped as package data).
 EXPORT_KEYS = SHOW_KEYS
 
-_STIME = "COALESCE(te.stime, te.date || ' 09:00:00')"
-#: Literal mode follows reporting.mdx to the letter: "Time Start"/"Time End" exist only for
-#: entries logged with times (no made-up 09:00), and "Week" is "the week number".
-_LITERAL_SQL: dict[str, str] = {
-    "stime": "te.stime",
-    "etime": "datetime(te.stime, '+' || CAST(round(te.hours * 60) AS INTEGER) || ' minutes')",
-    "week": iso_week_sql("te.date"),
-}
+#: Both modes follow reporting.mdx: "Time Start"/"Time End" exist only for entries
+#: logged with times (no made-up 09:00), and "Week" is "the week number" (ISO 8601).
 _DIMENSION_SQL: dict[str, str] = {
     "company": "c.name",
     "companyId": "COALESCE(c.xid, c.id)",
@@ -107,12 +101,12 @@ _DIMENSION_SQL: dict[str, str] = {
     "absenceId": "COALESCE(a.xid, a.id)",
     "status": "te.status",
     "month": "substr(te.date, 1, 7)",
-    "week": monday_sql("te.date"),
+    "week": iso_week_sql("te.date"),
     "to": "te.date",
     "date": "te.date",
     "eventId": "te.id",
-    "stime": _STIME,
-    "etime": f"datetime({_STIME}, '+' || CAST(round(te.hours * 60) AS INTEGER) || ' minutes')",
+    "stime": "te.stime",
+    "etime": "datetime(te.stime, '+' || CAST(round(te.hours * 60) AS INTEGER) || ' minutes')",
     "comment": "te.comment",
     "gid": "(SELECT COALESCE(g.xid, g.id) FROM group_assign ga JOIN grp g ON g.id=ga.gid "
     "WHERE ga.kind='person' AND ga.eid=te.person ORDER BY ga.gid LIMIT 1)",
@@ -324,8 +318,7 @@ def prepare(ctx: Ctx, req: dict[str, Any]) -> Query | ViewQuery:
         where.append("te.absence IS NOT NULL")
 
     dims = [k for k in keys if k not in ROW_MEASURES]
-    select = [(_LITERAL_SQL if ctx.literal else {}).get(k) or _DIMENSION_SQL.get(k, "NULL")
-              for k in dims]  # fmt: skip
+    select = [_DIMENSION_SQL.get(k, "NULL") for k in dims]
     wanted = set(keys)
     # Sum only what the keys need: every join costs a lookup per entry.
     sums = [

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .export_format import BOOL_DIMENSIONS, PERIOD_SEPARATOR
-from .workdays import iso_week_sql, monday_sql, off_day_sql
+from .workdays import iso_week_sql, off_day_sql
 
 __all__ = ["Filters", "ViewQuery", "attendance_query", "quota_query"]
 
@@ -245,7 +245,7 @@ def attendance_query(
         "manual": "k.manual",
         "wfh": "k.wfh",
         "month": "substr(k.date, 1, 7)",
-        "week": iso_week_sql("k.date") if literal else monday_sql("k.date"),
+        "week": iso_week_sql("k.date"),
         "person": "pe.name",
         "personId": "COALESCE(pe.xid, pe.id)",
     }
