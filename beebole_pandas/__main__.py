@@ -1,4 +1,4 @@
-"""Command line: ``python -m beebole_pandas demo | serve | report``."""
+"""Command line: ``python -m beebole_pandas demo | report | doctor | serve``."""
 
 from __future__ import annotations
 

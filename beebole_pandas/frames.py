@@ -52,13 +52,16 @@ __all__ = [
     "check_columns",
     "column_array",
     "empty_frame",
+    "empty_of",
     "is_missing",
+    "key_array",
     "missing_array",
     "pandas_dtype",
     "provenance",
     "string_array",
     "to_frame",
     "to_payload",
+    "with_keys",
 ]
 
 _STATUS_DTYPE = pd.CategoricalDtype(list(schema.STATUS_ORDER), ordered=True)

@@ -98,7 +98,7 @@ def _week_numbers(values: Any, period: tuple[Any, Any] | None) -> np.ndarray | N
         elif isinstance(cell, float) and cell.is_integer():
             read[cell] = int(cell)
         else:
-            return None  # a date (the sandbox's default mode gives the Monday)
+            return None  # a date: some accounts (and older sandboxes) give the Monday
     numbers = [read[cell] for cell in cells]
     if all(n is None for n in numbers):
         return None

@@ -5,9 +5,10 @@ Offered to the accessor, the command line and users:
 - the report tables, pure functions over a time-entry frame (the columns of
   ``schema.entity("time_entry")``), each returning a tidy frame with nullable
   dtypes: :func:`timesheet`, :func:`utilisation`, :func:`overtime`,
-  :func:`absence_summary`, :func:`project_burn`, :func:`approval_status`,
-  :func:`missing_submissions`, and :func:`project_hours_before` (the hours a
-  burn counts before its period) (all in :mod:`.tables`, re-exported here);
+  :func:`absence_summary`, :func:`approval_status`, :func:`missing_submissions`
+  (in :mod:`.tables`), :func:`project_burn` and :func:`project_hours_before`
+  (the hours a burn counts before its period; in :mod:`.burn`), all
+  re-exported here;
 - :mod:`.plotting` (``plot_<report>(table)`` -> matplotlib Figure, ``PLOTS``,
   ``plot_report``, ``plot_entries``; matplotlib is imported only there);
 - :mod:`.html` (``Section``, ``write_report``: one self-contained HTML

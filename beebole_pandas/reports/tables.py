@@ -4,8 +4,8 @@ Every function takes a frame with the columns of
 ``schema.entity("time_entry").columns`` (what :func:`beebole_pandas.time_entries`
 returns) plus, where useful, the account's entity frames for context
 (``people``, ``projects``, ``subprojects``, ``companies``), and returns a tidy
-DataFrame with nullable dtypes. Nothing here talks to the server, except
-:func:`project_burn` loading the projects when it is not given them.
+DataFrame with nullable dtypes. Nothing here talks to the server (the burn,
+which may load, is in :mod:`.burn`; money in :mod:`.money`).
 
 Conventions shared by every report
 ----------------------------------
@@ -16,7 +16,7 @@ Conventions shared by every report
   follow the same rule. Entries without the reference (an absence has no
   project) fall under ``(none)``.
 * **When.** ``freq`` is ``"D"`` (days), ``"W"`` (ISO weeks, Monday to Sunday,
-  labelled by their Monday) or ``"M"`` (calendar months). ``period`` holds
+  labelled by their Monday), ``"M"`` (calendar months), ``"Q"`` or ``"Y"``. ``period`` holds
   the first day of each period, a naive ``datetime64[ns]`` (the API has no
   time zones).
 * **Worked vs absence.** An entry on an absence type is absence time; every

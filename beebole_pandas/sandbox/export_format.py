@@ -3,8 +3,8 @@
 CSV: labels, numbers, dates, times and the field separator follow the
 account's settings (:mod:`.accounts`, :mod:`.localise`; ``admin_fr``:
 ``"7,000"``, as in the reference's example); booleans are ``true``/``false``.
-Array: labels first, then typed rows with localised dates (README decision
-6); literal mode: the CSV's text cells.
+Array: labels first, then typed rows with localised dates (the sandbox's
+choice, ``../shared/beebole-api/README.md``); literal mode: the CSV's text cells.
 
 A date-time key holding a date alone (the quota period's ``stime``/``etime``)
 is written as a date; ``fromTo`` (``"YYYY-MM-DD - YYYY-MM-DD"``) has both of
@@ -114,7 +114,7 @@ def format_csv(keys: list[str], rows: list[list[Any]], settings: str | dict[str,
 def format_array(
     keys: list[str], rows: list[list[Any]], settings: dict[str, Any], *, literal: bool = False
 ) -> list[list[Any]]:
-    """The array output: the labels, then one list per row (README decision 6).
+    """The array output: the labels, then one list per row (``../shared/beebole-api/README.md``).
 
     The default mode keeps numbers as JSON numbers and writes dates in the
     account's format; literal mode gives the very text of the CSV cells, the

@@ -143,7 +143,7 @@ class TimeEntry(TypedDict):
     absence: NotRequired[int]
     task: NotRequired[int | None]
     comment: NotRequired[str | None]
-    stime: NotRequired[str | None]  # start date-time, default date 09:00:00
+    stime: NotRequired[str | None]  # start date-time, only for entries logged with times
     memo: NotRequired[str | None]  # rejection memo
 
 

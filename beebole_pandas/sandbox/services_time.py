@@ -274,7 +274,7 @@ def te_update(ctx: Ctx, req: dict[str, Any]) -> dict[str, Any]:
     cols["person"] = person
     stime = row[STIME]
     if stime and cols["date"] != row[DATE]:
-        # A moved entry keeps its time of day: the export dates entries by stime.
+        # A moved entry keeps its time of day (the export's "Time Start").
         cols["stime"] = f"{cols['date']} {str(stime)[11:] or '09:00:00'}"
     assign = ", ".join(f"{c}=?" for c in cols)
     ctx.store.execute(f"UPDATE time_entry SET {assign} WHERE id=?", [*cols.values(), row[ID]])

@@ -20,9 +20,9 @@ are pushed the same way: push adds the links the server lacks, and
 >>> import beebole_pandas as bb
 >>> people = bb.people()                                  # doctest: +SKIP
 >>> people.loc[people.name == "Rosa Parks", "email"] = "rosa@example.com"  # doctest: +SKIP
->>> bb.push.plan(people).summary                          # doctest: +SKIP
+>>> bb.plan(people).summary                               # doctest: +SKIP
 'plan push person: 40 rows: 1 update, 39 unchanged; needs 1 request (fits in the 3950 left today)'
->>> bb.push.push(people).summary                          # doctest: +SKIP
+>>> bb.push(people).summary                               # doctest: +SKIP
 'push person: 40 rows: 1 update, 39 unchanged; 1 written, 39 unchanged, 0 failed; 1 request sent in 0.2 s'
 
 What push cannot write is never dropped without a word: a value of the
