@@ -18,12 +18,16 @@ Run ``python benchmarks/budget.py [--people 1000]``. Prints:
    (one CSV export of the ids, names from the entity lists), with the
    estimate (``dry_run=True``) beside what the load spent;
 5. ``--pack``: the monthly report pack of 1,000 people from ``bb.hours``
-   (aggregated exports) and the entity lists, against one day's 2,048 KB.
+   (aggregated exports) and the entity lists, against one day's 2,048 KB;
+6. ``--resume N``: ``bb.sync`` of N months under the real daily limits, day
+   after sandbox day: whole chunks only (before) against days filled with
+   the first days of the next chunk (after), days and KB a day side by side.
 
 Figures come from the server's own counters (``server.stats()``).
 
     python benchmarks/budget.py --limits --sizes 50,150,1000 --months 1,6,12,24
     python benchmarks/budget.py --pack --people 1000
+    python benchmarks/budget.py --resume 12 --people 1000
 """
 
 from __future__ import annotations
@@ -266,52 +270,74 @@ def pack_figures(n_people: int) -> None:
         )
 
 
-def resume_figures(n_people: int, months: int) -> None:
-    """``months`` of entries for n people with bb.sync under the real daily limits,
-    over successive sandbox days; checks the frame against one unlimited load."""
+def _sync_days(n_people: int, months: int, *, fill: bool) -> tuple[list[float], str]:
+    """Sync ``months`` day by day; the KB spent each day and a closing line.
+    ``fill=False``: whole chunks only (a day ends at the first chunk that does
+    not fit), the rule before days were filled."""
     import datetime as dt
     import os
 
-    print(f"== bb.sync of {months} months for {n_people:,} people, 2,048 KB a day ==")
+    from beebole_pandas.load import store
+
     os.environ["BEEBOLE_DATA_DIR"] = tempfile.mkdtemp()
     now = [dt.datetime(2026, 12, 6, 8, tzinfo=dt.UTC)]
-    with sandbox.serve(seed="demo", people=n_people, months=months) as server:
-        end = pd.Timestamp(server.backend.store.scalar("SELECT max(date) FROM time_entry"))
-        first = (end - pd.DateOffset(months=months) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-        last = end.strftime("%Y-%m-%d")
-        client = bb.connect(
-            server.token, url=server.url, cache_dir=tempfile.mkdtemp(), clock=lambda: now[0]
-        )
-        day = 0
-        while True:
-            started = time.perf_counter()
-            report = bb.sync(first, last, client=client)
-            used = server.usage()
-            print(
-                f"day {day + 1:2d}: {used['requests']:5d} requests {used['bytes'] / 1024:8.1f} KB "
-                f"(limit 2048) {time.perf_counter() - started:5.1f} s  "
-                f"{sum(c.state != 'left' for c in report.chunks)}/{len(report.chunks)} chunks"
+    saved = store._first_days
+    if not fill:
+        store._first_days = lambda *args, **kwargs: None  # type: ignore[assignment]
+    try:
+        with sandbox.serve(seed="demo", people=n_people, months=months) as server:
+            end = pd.Timestamp(server.backend.store.scalar("SELECT max(date) FROM time_entry"))
+            first = (end - pd.DateOffset(months=months) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+            last = end.strftime("%Y-%m-%d")
+            client = bb.connect(
+                server.token, url=server.url, cache_dir=tempfile.mkdtemp(), clock=lambda: now[0]
             )
-            assert used["bytes"] <= 2048 * 1024 and used["requests"] <= 4000
-            if report.complete:
-                break
+            spent_kb: list[float] = []
+            while True:
+                report = bb.sync(first, last, client=client)
+                used = server.usage()
+                spent_kb.append(used["bytes"] / 1024)
+                assert used["bytes"] <= 2048 * 1024 and used["requests"] <= 4000
+                if report.complete:
+                    break
+                server.advance_day()
+                now[0] += dt.timedelta(days=1)
+            stored = report.frame()
+            server.quota.daily_kb = BIG
+            whole = bb.time_entries(first, last, client=fresh_client(server))
+            pd.testing.assert_frame_equal(stored, whole)
             server.advance_day()
             now[0] += dt.timedelta(days=1)
-            day += 1
-        stored = report.frame()
-        server.quota.daily_kb = BIG
-        whole = bb.time_entries(first, last, client=fresh_client(server))
-        pd.testing.assert_frame_equal(stored, whole)
-        server.advance_day()
-        now[0] += dt.timedelta(days=1)
-        before = server.stats()["requests"]
-        again = bb.sync(first, last, client=client)
-        closed = sum(c.state == "closed" for c in again.chunks)
+            before = server.stats()["requests"]
+            again = bb.sync(first, last, client=client)
+            closed = sum(c.state == "closed" for c in again.chunks)
+            note = (
+                f"{len(stored):,} entries in {len(report.chunks)} chunks, identical to one "
+                f"unlimited load; a second sync: {server.stats()['requests'] - before} requests "
+                f"({closed} closed chunks never fetched again)"
+            )
+            client.close()
+    finally:
+        store._first_days = saved
+    return spent_kb, note
+
+
+def resume_figures(n_people: int, months: int) -> None:
+    """``months`` of entries for n people with bb.sync under the real daily limits,
+    over successive sandbox days: whole chunks only (before) against days filled
+    with the first days of the next chunk (after)."""
+    print(f"== bb.sync of {months} months for {n_people:,} people, 2,048 KB a day ==")
+    runs = {label: _sync_days(n_people, months, fill=fill) for label, fill in (
+        ("whole chunks (before)", False), ("days filled (after)", True))}  # fmt: skip
+    for label, (days, note) in runs.items():
+        full = days[:-1] or days
         print(
-            f"complete in {day + 1} days; {len(stored):,} entries, identical to one unlimited "
-            f"load; a second sync: {server.stats()['requests'] - before} requests "
-            f"({closed} closed chunks never fetched again)"
+            f"{label:22} {len(days):3d} days; KB a day but the last: "
+            f"{min(full):,.0f} to {max(full):,.0f} (mean {sum(full) / len(full) / DAY_KB:.0%} "
+            f"of 2,048); {note}"
         )
+    before, after = (len(days) for days, _ in runs.values())
+    print(f"days: {before} before, {after} after: {before / after:.2f}x fewer")
 
 
 def main(argv: list[str] | None = None) -> None:

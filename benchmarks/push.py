@@ -1,10 +1,11 @@
-"""Push 1,000 changed people: push(workers=1), push(workers=8), and a naive loop.
+"""Push 1,000 changed people: push(workers=1), push(workers=8), and a hand-written loop.
 
-The naive loop is what one writes by hand: one ``requests.post`` per row,
-sequentially, no session, knowing already which rows to send (no reads).
-push() reads the server state first, diffs, then writes only changed rows
-over one keep-alive session. Figures are printed side by side; nothing is
-asserted.
+The loop is what one writes by hand: one ``person.update`` per row over one
+``requests.Session`` (keep-alive: one connection for every row),
+sequentially, knowing already which rows to send (no reads). push() reads
+the server state first, diffs, then writes only changed rows over its own
+keep-alive session. Figures are printed side by side, with the ratio of each
+to the loop; nothing is asserted.
 
 Two settings: the bare loopback sandbox (client and server share one
 process and its GIL, so threads cannot add speed, only contention), and the
@@ -121,19 +122,21 @@ def run_push(
     return seconds, requests_sent, writes, result.reads
 
 
-def run_naive(server: Any, url: str, people: pd.DataFrame) -> tuple[float, int, int]:
-    frame = edited(people, "naive")
+def run_loop(server: Any, url: str, people: pd.DataFrame) -> tuple[float, int, int]:
+    """One ``person.update`` per row over one keep-alive ``requests.Session``."""
+    frame = edited(people, "loop")
     server.reset_stats()
     started = time.perf_counter()
-    for ident, xid, name in zip(frame["id"], frame["xid"], frame["name"], strict=True):
-        key = {"xid": xid} if pd.notna(xid) else {"id": int(ident)}
-        answer = requests.post(
-            url,
-            json={"service": "person.update", "person": {**key, "name": name}},
-            auth=(server.token, "x"),
-            timeout=30,
-        ).json()
-        assert answer["status"] == "ok", answer
+    with requests.Session() as session:
+        session.auth = (server.token, "x")
+        for ident, xid, name in zip(frame["id"], frame["xid"], frame["name"], strict=True):
+            key = {"xid": xid} if pd.notna(xid) else {"id": int(ident)}
+            answer = session.post(
+                url,
+                json={"service": "person.update", "person": {**key, "name": name}},
+                timeout=30,
+            ).json()
+            assert answer["status"] == "ok", answer
     seconds = time.perf_counter() - started
     requests_sent, writes = counts(server)
     return seconds, requests_sent, writes
@@ -147,16 +150,19 @@ def compare(server: Any, url: str, people: pd.DataFrame, title: str) -> None:
     for workers in (1, 8):
         seconds, sent, writes, reads = run_push(server, client, people, workers)
         rows.append((f"push(workers={workers})", seconds, sent, writes, reads))
-    seconds, sent, writes = run_naive(server, url, people)
-    rows.append(("naive requests.post loop", seconds, sent, writes, 0))
-    naive = rows[-1][1]
+    seconds, sent, writes = run_loop(server, url, people)
+    rows.append(("requests.Session loop", seconds, sent, writes, 0))
+    loop = rows[-1][1]
     print(f"\n{title}")
-    print(f"{'':26} {'seconds':>8} {'requests':>9} {'writes':>7} {'reads':>6} {'vs naive':>9}")
+    print(
+        f"{'':26} {'seconds':>8} {'requests':>9} {'writes':>7} {'reads':>6} {'speed vs loop':>14}"
+    )
     for label, secs, sent, writes, reads in rows:
-        print(f"{label:26} {secs:8.2f} {sent:9d} {writes:7d} {reads:6d} {naive / secs:8.1f}x")
+        print(f"{label:26} {secs:8.2f} {sent:9d} {writes:7d} {reads:6d} {loop / secs:13.2f}x")
     print(
         f"requests sent by push = {len(people)} changed rows + {rows[0][4]} reads; "
-        f"push(workers=8) is {naive / rows[1][1]:.1f}x the naive loop (target: at least 3x)"
+        f"push(workers=1) is {loop / rows[0][1]:.2f}x and push(workers=8) {loop / rows[1][1]:.2f}x "
+        "the speed of the keep-alive loop"
     )
     client.close()
 

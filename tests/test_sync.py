@@ -112,3 +112,41 @@ def test_stored_pieces_and_gaps_of_a_month() -> None:
         ("2026-01-26", "2026-01-31", "left"),
     ]
     assert [c.state for c in _stored({}, "2026-02-01", "2026-02-28", refresh=True)] == ["left"]
+
+
+def test_each_day_is_filled_not_only_with_whole_months(data_dir: Path, tmp_path: Path) -> None:
+    """With a day of 400 KB and months of about 240 KB, a day takes a month and the
+    first days of the next that fit (sized by the estimate), never over the limit."""
+    from beebole_pandas import sandbox
+
+    half_year = ("2026-01-01", "2026-06-30")
+    now = [dt.datetime(2026, 12, 6, 9, tzinfo=dt.UTC)]
+    with sandbox.serve(seed="demo", people=150, daily_kb=400) as server:
+        client = bb.connect(
+            server.token, url=server.url, cache_dir=tmp_path / "cache", daily_kb=400,
+            clock=lambda: now[0], set_default=False,
+        )  # fmt: skip
+        spent = []
+        for _day in range(12):
+            report = bb.sync(*half_year, client=client)
+            spent.append(server.usage()["bytes"] / 1024)
+            assert spent[-1] <= 400
+            if report.complete:
+                break
+            server.advance_day()
+            now[0] += dt.timedelta(days=1)
+        assert report.complete
+        assert all(kb >= 0.9 * 400 for kb in spent[:-1]), spent
+        # Whole months only would take a day each: six.
+        assert len(spent) <= 5, spent
+        pieces = [(c.first, c.last) for c in report.chunks]
+        assert any(first[8:] != "01" for first, _ in pieces), pieces  # cut inside a month
+        server.quota.daily_kb = 10**9
+        whole = bb.time_entries(
+            *half_year,
+            client=bb.connect(
+                server.token, url=server.url, cache_dir=tmp_path / "other",
+                daily_kb=10**9, set_default=False,
+            ),
+        )  # fmt: skip
+        pd.testing.assert_frame_equal(report.frame(), whole)

@@ -2,9 +2,11 @@
 
 Beebole allows each user 4000 requests and 2048 KB a day. The meter counts
 what really went over the network, measured at the transport: the session's
-HTTP adapter is a :class:`MeteredAdapter`, so cache hits never reach it and
-every retry does. (Response hooks fire twice per network call under
-requests-cache, and ``from_cache`` undercounts, so neither is used.)
+HTTP adapter is a :class:`~beebole_pandas.api.metered.MeteredAdapter`, so
+cache hits never reach it and every retry does. What it gives is a
+:class:`~beebole_pandas.api.usage.Budget`; work that promises itself bytes
+before it starts (parallel export jobs) holds a
+:class:`~beebole_pandas.api.claims.Claim`.
 
 Counts live in ``budget.sqlite`` in the cache directory, one row per account
 fingerprint and UTC day: a kernel restart or a second :class:`Client` the same
@@ -22,23 +24,20 @@ day continues the count; a new day starts from zero.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import logging
 import sqlite3
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from ..errors import BudgetExceeded
+from . import claims
+from .claims import CLAIM_TTL, Claim
 from .files import create_private_file, quarantine
+from .usage import WARN_FRACTION, Budget, utc_now
 
 __all__ = [
     "CLAIM_TTL",
@@ -46,7 +45,6 @@ __all__ = [
     "Budget",
     "Claim",
     "Meter",
-    "MeteredAdapter",
     "meter_of",
     "utc_now",
 ]
@@ -57,139 +55,6 @@ logger = logging.getLogger(__name__)
 #: bytes while it runs and the whole export when it is done. The KB estimate
 #: leaves them out (the cost of an export is a question for its caller).
 UNPREDICTABLE = frozenset({"time_entry.get_job_info"})
-#: A warning is logged when either count first reaches this share of the limit.
-WARN_FRACTION = 0.8
-#: A claim older than this many seconds is forgotten (its process ended without releasing it).
-CLAIM_TTL = 3600.0
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware in UTC (the default clock)."""
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Budget:
-    """What one account has spent today, and what is left.
-
-    Attributes
-    ----------
-    account
-        The account fingerprint (never the token).
-    day
-        The UTC day the counts belong to, ``YYYY-MM-DD``.
-    requests_used, bytes_used
-        Network requests and response bytes counted today.
-    daily_requests, daily_kb
-        The limits.
-    resets_at
-        The next UTC midnight, when the counts start again from zero.
-
-    Examples
-    --------
-    >>> client.budget                                    # doctest: +SKIP
-    Budget(account 3f9a0c12d4e5b6a7, 2026-11-28 UTC: 12/4000 requests, 35.2/2048 KB; resets 2026-11-29 00:00 UTC)
-    """
-
-    account: str
-    day: str
-    requests_used: int
-    bytes_used: int
-    daily_requests: int
-    daily_kb: float
-    resets_at: datetime
-    requests_claimed: int = 0
-    bytes_claimed: int = 0
-
-    @property
-    def requests_left(self) -> int:
-        return max(self.daily_requests - self.requests_used, 0)
-
-    @property
-    def requests_free(self) -> int:
-        """Requests left today and not claimed by a running load."""
-        return max(self.requests_left - self.requests_claimed, 0)
-
-    @property
-    def kb_free(self) -> float:
-        """KB left today and not claimed by a running load (parallel export jobs)."""
-        return max(self.kb_left - self.bytes_claimed / 1024, 0.0)
-
-    @property
-    def kb_used(self) -> float:
-        return self.bytes_used / 1024
-
-    @property
-    def kb_left(self) -> float:
-        return max(self.daily_kb - self.kb_used, 0.0)
-
-    @property
-    def fraction_used(self) -> float:
-        """The larger of the two shares used (requests, KB), 0.0 to 1.0 and beyond."""
-        shares = [self.requests_used / self.daily_requests if self.daily_requests else 1.0]
-        shares.append(self.kb_used / self.daily_kb if self.daily_kb else 1.0)
-        return max(shares)
-
-    @property
-    def exhausted(self) -> bool:
-        return self.requests_used >= self.daily_requests or self.kb_used >= self.daily_kb
-
-    def summary(self) -> str:
-        """One line: used/limit for requests and KB, and the reset time."""
-        return (
-            f"{self.requests_used}/{self.daily_requests} requests, "
-            f"{self.kb_used:.1f}/{self.daily_kb:g} KB used today ({self.day} UTC); "
-            f"resets {self.resets_at:%Y-%m-%d %H:%M} UTC"
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"Budget(account {self.account}, {self.day} UTC: "
-            f"{self.requests_used}/{self.daily_requests} requests, "
-            f"{self.kb_used:.1f}/{self.daily_kb:g} KB; resets {self.resets_at:%Y-%m-%d %H:%M} UTC)"
-        )
-
-    def _repr_html_(self) -> str:
-        def bar(share: float) -> str:
-            pct = min(max(share, 0.0), 1.0) * 100
-            colour = "#c0392b" if share >= 1 else "#e67e22" if share >= WARN_FRACTION else "#27ae60"
-            return (
-                '<div style="width:12em;background:#eee;display:inline-block">'
-                f'<div style="width:{pct:.0f}%;background:{colour};height:0.8em"></div></div>'
-            )
-
-        req_share = self.requests_used / self.daily_requests if self.daily_requests else 1.0
-        kb_share = self.kb_used / self.daily_kb if self.daily_kb else 1.0
-        return (
-            "<table>"
-            f"<tr><th style='text-align:left'>Beebole budget</th><td>account {self.account}, "
-            f"{self.day} (UTC)</td><td></td></tr>"
-            f"<tr><td>requests</td><td>{self.requests_used} / {self.daily_requests} "
-            f"({self.requests_left} left)</td><td>{bar(req_share)}</td></tr>"
-            f"<tr><td>transfer</td><td>{self.kb_used:.1f} / {self.daily_kb:g} KB "
-            f"({self.kb_left:.1f} KB left)</td><td>{bar(kb_share)}</td></tr>"
-            f"<tr><td>resets</td><td>{self.resets_at:%Y-%m-%d %H:%M} UTC</td><td></td></tr>"
-            "</table>"
-        )
-
-
-@dataclass(frozen=True)
-class Claim:
-    """Requests and bytes promised to one piece of work (an export job) before it starts.
-
-    While a claim is held (:meth:`Meter.holding`), the calls it makes spend
-    it; other calls see only what is neither used nor claimed. Made by
-    :meth:`Meter.claim`, given back by :meth:`Meter.release_claim`.
-
-    Examples
-    --------
-    >>> claim = meter.claim(nbytes=300_000, requests=4, label="export")   # doctest: +SKIP
-    """
-
-    id: str
-    requests: int
-    nbytes: int
-    label: str
 
 
 class Meter:
@@ -259,13 +124,7 @@ class Meter:
         db.execute("SELECT account, day, requests, bytes FROM usage LIMIT 0")
         db.execute("SELECT account, service, bytes FROM answer_size LIMIT 0")
         # Claims: what running loads (parallel export jobs) promised themselves.
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS claim (id TEXT PRIMARY KEY, account TEXT NOT NULL, "
-            "day TEXT NOT NULL, requests INTEGER NOT NULL, bytes INTEGER NOT NULL, "
-            "spent_requests INTEGER NOT NULL DEFAULT 0, spent_bytes INTEGER NOT NULL DEFAULT 0, "
-            "created REAL NOT NULL, label TEXT NOT NULL DEFAULT '')"
-        )
-        db.execute("DELETE FROM claim WHERE created < ?", (time.time() - CLAIM_TTL,))
+        claims.create_table(db)
         # Old days are of no use; keep a week for curiosity.
         cutoff = (self._now().date() - timedelta(days=7)).isoformat()
         db.execute("DELETE FROM usage WHERE day < ?", (cutoff,))
@@ -328,13 +187,7 @@ class Meter:
         self, db: sqlite3.Connection, day: str, *, exclude: str | None = None
     ) -> tuple[int, int]:
         """Requests and bytes claimed today and not yet spent (caller holds the lock)."""
-        row = db.execute(
-            "SELECT coalesce(sum(max(requests - spent_requests, 0)), 0), "
-            "coalesce(sum(max(bytes - spent_bytes, 0)), 0) FROM claim "
-            "WHERE account = ? AND day = ? AND created >= ? AND id != ?",
-            (self.account, day, time.time() - CLAIM_TTL, exclude or ""),
-        ).fetchone()
-        return int(row[0]), int(row[1])
+        return claims.outstanding(db, self.account, day, exclude=exclude)
 
     def claim(self, *, nbytes: int, requests: int = 1, label: str = "") -> Claim:
         """Promise ``nbytes`` response bytes and ``requests`` requests to one piece of
@@ -383,12 +236,8 @@ class Meter:
                     budget.requests_used + other_requests + requests > self.daily_requests
                     or budget.bytes_used + other_bytes + nbytes > self.daily_kb * 1024
                 ):
-                    raise _claim_refusal(label, requests, nbytes, budget)
-                db.execute(
-                    "INSERT INTO claim (id, account, day, requests, bytes, created, label) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (claim.id, self.account, day, requests, nbytes, time.time(), label),
-                )
+                    raise claims.refusal(label, requests, nbytes, budget)
+                claims.add(db, claim, self.account, day)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -399,17 +248,12 @@ class Meter:
     def spent(self, claim: Claim) -> tuple[int, int]:
         """Requests and bytes spent so far under ``claim``."""
         with self._lock:
-            row = (
-                self._connection()
-                .execute("SELECT spent_requests, spent_bytes FROM claim WHERE id = ?", (claim.id,))
-                .fetchone()
-            )
-        return (int(row[0]), int(row[1])) if row else (0, 0)
+            return claims.spent(self._connection(), claim)
 
     def release_claim(self, claim: Claim) -> None:
         """Give back what is left of a claim (the work is over)."""
         with self._lock:
-            self._connection().execute("DELETE FROM claim WHERE id = ?", (claim.id,))
+            claims.release(self._connection(), claim)
 
     @contextlib.contextmanager
     def holding(self, claim: Claim | None) -> Iterator[None]:
@@ -432,10 +276,7 @@ class Meter:
         with self._lock:
             before = self._add(day, requests, int(nbytes))
             if active is not None:
-                self._connection().execute(
-                    "UPDATE claim SET spent_bytes = spent_bytes + ? WHERE id = ?",
-                    (int(nbytes), active.id),
-                )
+                claims.spend(self._connection(), active, nbytes=int(nbytes))
             if service is not None and service not in UNPREDICTABLE:
                 self._connection().execute(
                     "INSERT INTO answer_size (account, service, bytes) VALUES (?, ?, ?) "
@@ -502,10 +343,7 @@ class Meter:
                         raise _refusal(service, budget, expected=expected)
                 self._add(day, 1, 0)
                 if active is not None:
-                    db.execute(
-                        "UPDATE claim SET spent_requests = spent_requests + 1 WHERE id = ?",
-                        (active.id,),
-                    )
+                    claims.spend(db, active, requests=1)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -619,22 +457,6 @@ def _refusal(service: str | None, budget: Budget, *, expected: int = 0) -> Budge
     )
 
 
-def _claim_refusal(label: str, requests: int, nbytes: int, budget: Budget) -> BudgetExceeded:
-    claimed = ""
-    if budget.requests_claimed or budget.bytes_claimed:
-        claimed = (
-            f" ({budget.requests_claimed} requests and {budget.bytes_claimed / 1024:.1f} KB "
-            "more are claimed by work already running)"
-        )
-    return BudgetExceeded(
-        f"{label or 'work'} not started: it needs about {requests} requests and "
-        f"{nbytes / 1024:.1f} KB, and {budget.requests_free} requests and "
-        f"{budget.kb_free:.1f} KB are free today{claimed} ({budget.summary()}). "
-        "Nothing was sent.",
-        details={"budget": budget, "expected_bytes": nbytes, "expected_requests": requests},
-    )
-
-
 def meter_of(client: Any) -> Meter:
     """The budget :class:`Meter` of a :class:`~beebole_pandas.api.client.Client`.
 
@@ -647,77 +469,3 @@ def meter_of(client: Any) -> Meter:
     if not isinstance(meter, Meter):
         raise TypeError(f"{type(client).__name__} has no budget meter")
     return meter
-
-
-class MeteredAdapter(HTTPAdapter):
-    """An HTTP adapter that checks the budget before, and counts after, every real network call.
-
-    Parameters
-    ----------
-    meter
-        The :class:`Meter` to check and feed.
-    **kwargs
-        Passed to :class:`requests.adapters.HTTPAdapter`.
-    """
-
-    def __init__(self, meter: Meter, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.meter = meter
-
-    def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:  # type: ignore[override]
-        day = self.meter.reserve()
-        try:
-            response = super().send(request, *args, **kwargs)
-        except requests.exceptions.ConnectionError as exc:
-            # Never connected, or reset before any answer: the server counted nothing.
-            if _never_reached(exc):
-                self.meter.release(day)
-            raise
-        service = self.meter.current_service()
-        try:
-            content = response.content  # reads the body now, inside the meter
-        except Exception:
-            self.meter.record(_wire_bytes(response, b""), requests=0)
-            raise
-        self.meter.record(_wire_bytes(response, content), requests=0, service=service)
-        return response
-
-
-def _wire_bytes(response: requests.Response, content: bytes) -> int:
-    """Bytes that crossed the wire for the body (compressed size if the server compressed)."""
-    raw = getattr(response, "raw", None)
-    tell = getattr(raw, "tell", None)
-    if callable(tell):
-        with contextlib.suppress(Exception):
-            n = int(tell())
-            if n > 0:
-                return n
-    return len(content or b"")
-
-
-def _never_reached(exc: requests.exceptions.ConnectionError) -> bool:
-    """Whether to count nothing for a request that got no answer at all.
-
-    True for a connection never made, and for one reset (RST) or broken
-    before any byte of an answer: the server counted nothing (an idle
-    keep-alive it closed, a reset). False for a connection the server closed
-    cleanly after reading the request without answering (``RemoteDisconnected``):
-    it may have handled it (the sandbox's ``lost_response`` does), and a meter
-    that counts it cannot overspend the day.
-    """
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason: Any = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)
-    if type(reason).__name__ in {"NewConnectionError", "NameResolutionError"}:
-        return True
-    causes = [reason, *(getattr(reason, "args", ()) or ())]
-    if any(isinstance(c, http.client.RemoteDisconnected) for c in causes):
-        # Closed cleanly after reading the request, with no answer: the server
-        # may have handled it (a lost response). Counting it never overspends.
-        return False
-    # RemoteDisconnected is a ConnectionResetError: closed before the status line
-    dropped = (ConnectionRefusedError, ConnectionResetError, BrokenPipeError)
-    return any(isinstance(c, dropped) for c in causes)

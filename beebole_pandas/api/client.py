@@ -51,8 +51,9 @@ from .answers import (
     scrub,
     transport_error,
 )
-from .budget import WARN_FRACTION, Budget, Meter, MeteredAdapter, utc_now
+from .budget import WARN_FRACTION, Budget, Meter, utc_now
 from .formats import ExportFormat
+from .metered import MeteredAdapter
 from .secret import Secret, TokenAuth, hold
 
 __all__ = ["DEFAULT_URL", "Client", "connect", "disconnect", "get_client", "resolve_client"]

@@ -409,6 +409,9 @@ def estimate(loads: Iterable[Any], *, client: Any = None) -> Estimate:
 
 #: Entity counts assumed until the account's own are known.
 _DEFAULT_COUNTS = {"task": 15.0, "absence": 5.0}
+#: The share of projects with subprojects until the account's own is learned
+#: (a third on the sandbox's demo).
+SUBPROJECT_SHARE = 0.5
 
 
 def lists_estimate(
@@ -435,14 +438,16 @@ def lists_estimate(
         if kind == "company":
             continue
         spec = schema.entity(kind)
-        parents: list[Any] = company_refs
+        # As the loader does: a parent whose count says it has none is not asked.
+        parents: list[Any] = refs_of_frame(_with_children(companies, kind))
         if spec.scope == "project":
             # The projects are the parents: their refs when their lists are cached
-            # (no request), else only their count.
+            # (no request), else their count times the share that has some.
             if all(client.recall("project.list", company=r) is not None for r in company_refs):
-                parents = refs_of_frame(load_entity("project", client=client))
+                parents = refs_of_frame(_with_children(load_entity("project", client=client), kind))
             else:
-                parents = [None] * max(int(projects), 1)
+                share = profile.figure("share_projects_with_subprojects", SUBPROJECT_SHARE)
+                parents = [None] * max(round(projects * share), 1)
         cached = all(
             p is not None and client.recall(spec.list_service, **{str(spec.scope): p}) is not None
             for p in parents
@@ -455,6 +460,15 @@ def lists_estimate(
     return out
 
 
+def _with_children(parents: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The parents whose ``<kind>s_count`` does not say they have none (the
+    loader lists only those); all of them without that column."""
+    counter = f"{kind}s_count"
+    if counter not in parents.columns:
+        return parents
+    return parents[parents[counter].fillna(1).gt(0).to_numpy(bool)]
+
+
 def learn_counts(client: Any, frames: dict[str, pd.DataFrame]) -> None:
     """Remember the entity counts of loaded frames (for later estimates)."""
     profile = Profile(client)
@@ -462,6 +476,10 @@ def learn_counts(client: Any, frames: dict[str, pd.DataFrame]) -> None:
     def change(mine: dict[str, Any]) -> None:
         for kind, frame in frames.items():
             mine[f"count_{kind}"] = float(len(frame))
+        projects = frames.get("project")
+        if projects is not None and len(projects) and "subprojects_count" in projects.columns:
+            share = len(_with_children(projects, "subproject")) / len(projects)
+            mine["share_projects_with_subprojects"] = float(share)
 
     profile.update(change)
 

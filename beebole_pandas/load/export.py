@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import export_keys
 from ..api.budget import meter_of
 from ..api.client import resolve_client
 from ..errors import BeeboleError, NotFound, ServerError, TransportError, ValidationError
@@ -35,7 +34,6 @@ from ..frames import provenance
 from . import parse as export_parse
 from .entities import load_entity
 from .estimate import (
-    DEFAULT_ENTRIES_PER_HOUR,
     Estimate,
     JobEstimate,
     Profile,
@@ -43,9 +41,18 @@ from .estimate import (
     job_estimate,
     refuse_unless_fits,
 )
+from .export_size import coarse_part, entries_of, export_rows, needs_probe
 from .scopes import check_scope, flag, period, resolve, shown, statuses
 
-__all__ = ["PROBE_KEYS", "TIMEOUT", "export", "export_estimate", "probe_hours", "run_export"]
+__all__ = [
+    "PROBE_KEYS",
+    "TIMEOUT",
+    "entries_of",
+    "export",
+    "export_estimate",
+    "probe_hours",
+    "run_export",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -358,7 +365,7 @@ def export(
     for kind, value in given.items():
         refs = resolve(kind, value, frame_of(kind)) or []
         jobs = [{**params, kind: ref} for ref in refs]
-    if dry_run or _needs_probe(client, key_list):
+    if dry_run or needs_probe(client, key_list):
         est, parts, learn = export_estimate(client, jobs, key_list, refresh=refresh)
         if dry_run:
             return est
@@ -366,7 +373,7 @@ def export(
     else:
         # Aggregated over coarse keys with plenty free: a small job; claim its
         # usual size rather than spend a probe on it.
-        parts = [_coarse_part(client, job, key_list) for job in jobs]
+        parts = [coarse_part(client, job, key_list) for job in jobs]
         learn = {}
     frames = []
     for job, part in zip(jobs, parts, strict=True):
@@ -406,43 +413,6 @@ def export(
 #: The probe of every estimate: hours per month and status (a few hundred bytes).
 PROBE_KEYS: tuple[str, ...] = ("month", "status", "hours")
 _PROBE_BYTES = 1024
-_RATES = frozenset({"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"})
-_ENTITY_OF = {
-    "person": "person",
-    "personId": "person",
-    "company": "company",
-    "companyId": "company",
-    "project": "project",
-    "projectId": "project",
-    "subproject": "subproject",
-    "subprojectId": "subproject",
-    "task": "task",
-    "taskId": "task",
-    "absence": "absence",
-    "absenceId": "absence",
-    "activity": "subproject",
-    "gid": "group",
-}
-
-
-#: Keys that make an export entry-level or day-level (large): its estimate needs the probe.
-FINE_KEYS = frozenset({"eventId", "to", "date", "stime", "etime", "comment"})
-#: Below this share of the day's KB free, every export is estimated with the probe.
-PROBE_BELOW = 0.25
-COARSE_CLAIM = 32 * 1024
-
-
-def _needs_probe(client: Any, keys: list[str]) -> bool:
-    if FINE_KEYS & set(keys):
-        return True
-    budget = budget_now(client)
-    return budget.kb_free < budget.daily_kb * PROBE_BELOW
-
-
-def _coarse_part(client: Any, job: dict[str, Any], keys: list[str]) -> JobEstimate:
-    fmt = "array" if job.get("outputFormat") == "array" else "csv"
-    learned = Profile(client).figure(f"bytes|{fmt}|{','.join(keys)}", COARSE_CLAIM)
-    return JobEstimate(f"export {job['from']}..{job['to']} ({fmt})", 3, int(learned))
 
 
 def probe_hours(
@@ -473,46 +443,6 @@ def probe_hours(
     return export_parse.parse_export(
         result, PROBE_KEYS, export_format=client.export_format, period=(first, last)
     )
-
-
-def entries_of(client: Any, probe: pd.DataFrame) -> float:
-    """The expected number of time entries behind a probe's hours."""
-    hours = float(probe["hours"].sum()) if len(probe) else 0.0
-    return hours * Profile(client).figure("entries_per_hour", DEFAULT_ENTRIES_PER_HOUR)
-
-
-def _cardinality(client: Any, entity: str, first: str, last: str, probe: pd.DataFrame) -> float:
-    days = (pd.Timestamp(last) - pd.Timestamp(first)).days + 1
-    if entity in ("to", "date", "stime", "etime"):
-        return float(days)
-    if entity == "week":
-        return days / 7 + 1
-    if entity == "month":
-        return float(max(len(set(probe["month"].dropna())) if len(probe) else 1, 1))
-    if entity == "status":
-        return float(max(len(set(probe["status"].dropna())) if len(probe) else 1, 1))
-    profile = Profile(client)
-    return profile.figure(f"count_{entity}", float("inf"))
-
-
-def export_rows(
-    client: Any, keys: list[str], first: str, last: str, probe: pd.DataFrame
-) -> tuple[float, str, float]:
-    """Expected rows of an export with ``keys`` (entry-level with ``eventId``, else
-    aggregated over its dimension keys), and the profile figure that corrects it."""
-    entries = entries_of(client, probe)
-    if "eventId" in keys:
-        return entries, "", entries
-    dims = sorted(
-        {_ENTITY_OF.get(k, k) for k in keys if k not in export_keys.MEASURES and k not in _RATES}
-    )
-    product = 1.0
-    for dim in dims:
-        product *= _cardinality(client, dim, first, last, probe)
-    upper = min(entries, product)
-    name = f"ratio|{','.join(dims)}"
-    default = 1.0 if product <= entries else 0.5
-    return upper * Profile(client).figure(name, default), name, upper
 
 
 def export_estimate(

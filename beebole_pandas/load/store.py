@@ -2,7 +2,9 @@
 
 A period too large for one day's budget (2,048 KB) is split into month
 chunks (halved until each fits a day); each call fetches, in order, the
-chunks that fit in what is free today, and keeps them in a local store:
+chunks that fit in what is free today, and of the first chunk that does not,
+the first days that do (sized by the estimate), so that each day is filled,
+not only its first whole chunks. What was fetched is kept in a local store:
 Parquet files in the user's data directory (``platformdirs``, or
 ``$BEEBOLE_DATA_DIR``), one folder per account and per load scope, each file
 written atomically (a temporary file, then a rename). The next call, on any
@@ -30,13 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..api.client import resolve_client
 from ..errors import BudgetExceeded
 from ..frames import provenance
 from .estimate import Estimate, JobEstimate, budget_now, months_of
-from .export import entries_of, probe_hours
+from .export import probe_hours
+from .export_size import entries_of
 from .scopes import flag, period, statuses
 
 __all__ = ["CLOSED", "SyncReport", "data_dir", "run_sync"]
@@ -47,6 +51,14 @@ logger = logging.getLogger(__name__)
 CLOSED = frozenset({"approved", "locked"})
 #: Share of a day's KB a chunk may take (the rest for the probes and lists).
 CHUNK_SHARE = 0.85
+#: What a chunk's estimate may be short by: a chunk is fetched today only when
+#: its estimate, this share of it and :data:`OVERHEAD_BYTES` fit in what is free.
+SLACK = 0.1
+#: Bytes kept free around a chunk's export job (its probe, the job's answers).
+OVERHEAD_BYTES = 8 * 1024
+#: A weekend day's share of a month's hours beside a working day's (entries
+#: are mostly logged on working days: a piece of a month is sized by them).
+WEEKEND_WEIGHT = 0.25
 _LOCK = threading.Lock()
 
 
@@ -234,7 +246,8 @@ def _plan(
 
 
 def _probe_share(probe: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
-    """The probe's rows of the months of [first, last], hours prorated by days."""
+    """The probe's rows of the months of [first, last], hours prorated by days
+    (a weekend day weighs :data:`WEEKEND_WEIGHT` of a working day)."""
     if not len(probe):
         return probe
     out = []
@@ -242,10 +255,62 @@ def _probe_share(probe: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
         month = a[:7]
         rows = probe[probe["month"].astype("string") == month]
         start = _dt.date.fromisoformat(a).replace(day=1)
-        days_in = (start.replace(day=28) + _dt.timedelta(days=4)).replace(day=1) - start
-        share = ((_dt.date.fromisoformat(b) - _dt.date.fromisoformat(a)).days + 1) / days_in.days
+        end = (start.replace(day=28) + _dt.timedelta(days=4)).replace(day=1)
+        share = _days_weight(a, b) / _days_weight(start.isoformat(), end.isoformat(), stop=True)
         out.append(rows.assign(hours=rows["hours"] * share))
     return pd.concat(out, ignore_index=True) if out else probe.iloc[:0]
+
+
+def _days_weight(first: str, last: str, *, stop: bool = False) -> float:
+    """Working days of [first, last] (``stop``: [first, last)), plus weekend days
+    at :data:`WEEKEND_WEIGHT`."""
+    end = _dt.date.fromisoformat(last) + _dt.timedelta(days=0 if stop else 1)
+    days = (end - _dt.date.fromisoformat(first)).days
+    work = int(np.busday_count(first, end.isoformat()))
+    return work + (days - work) * WEEKEND_WEIGHT
+
+
+def _room(client: Any) -> float:
+    """The bytes a chunk's estimate may take today (see :data:`SLACK`)."""
+    free = budget_now(client)
+    return max(free.kb_free * 1024 - OVERHEAD_BYTES, 0.0) / (1 + SLACK)
+
+
+def _first_days(
+    client: Any,
+    chunk: Chunk,
+    probe: pd.DataFrame,
+    keys: list[str],
+    fmt: str,
+    room: float,
+) -> tuple[Chunk, Chunk] | None:
+    """``chunk`` cut in two so that the first part's estimate fits in ``room``:
+    the most days that do, None when not even its first day does."""
+    from .estimate import job_estimate
+
+    def estimate(last: str) -> JobEstimate:
+        rows = entries_of(client, _probe_share(probe, chunk.first, last))
+        return job_estimate(client, keys, fmt, rows, f"export {chunk.first}..{last} ({fmt})")
+
+    start = _dt.date.fromisoformat(chunk.first)
+    lo, hi = 0, (_dt.date.fromisoformat(chunk.last) - start).days - 1  # days after first
+    best: tuple[str, JobEstimate] | None = None
+    while lo <= hi:  # the estimate grows with the days: the last day that fits
+        mid = (lo + hi) // 2
+        last = (start + _dt.timedelta(days=mid)).isoformat()
+        est = estimate(last)
+        if est.nbytes <= room:
+            best, lo = (last, est), mid + 1
+        else:
+            hi = mid - 1
+    if best is None:
+        return None
+    last, est = best
+    after = (_dt.date.fromisoformat(last) + _dt.timedelta(days=1)).isoformat()
+    rest = Chunk(after, chunk.last)
+    rows = entries_of(client, _probe_share(probe, after, chunk.last))
+    rest.estimate = job_estimate(client, keys, fmt, rows, f"export {after}..{chunk.last} ({fmt})")
+    return Chunk(chunk.first, last, estimate=est), rest
 
 
 def run_sync(
@@ -325,13 +390,23 @@ def run_sync(
     if left:
         probe = probe_hours(client, left[0].first, left[-1].last)
         chunks = _plan(client, chunks, probe, keys, fmt)
-    for chunk in chunks:
-        if chunk.state != "left" or dry_run:
+    at = 0
+    while at < len(chunks) and not dry_run:
+        chunk = chunks[at]
+        at += 1
+        if chunk.state != "left":
             continue
         assert chunk.estimate is not None
-        free = budget_now(client)
-        if chunk.estimate.nbytes > free.kb_free * 1024 or free.requests_free < 50:
+        if budget_now(client).requests_free < 50:
             break
+        room = _room(client)
+        if chunk.estimate.nbytes > room:
+            # Fill the day: the first days of the chunk that fit, the rest another day.
+            parts = _first_days(client, chunk, probe, keys, fmt, room)
+            if parts is None:
+                break
+            chunks[at - 1 : at] = parts
+            chunk = parts[0]
         try:
             frame = time_entries(
                 chunk.first,

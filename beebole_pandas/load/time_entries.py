@@ -9,7 +9,9 @@ then id.
 
 :func:`use_export` and :func:`person_entries` are also the write-back wing's
 way to read the server's entries before a push, so that push and
-:func:`time_entries` follow one rule.
+:func:`time_entries` follow one rule; push may also read entries one by one
+(:func:`entries_by_id`). What each read costs, and ``use_export``, live in
+:mod:`.entry_costs` (re-exported here).
 
 Dates are naive local values of the account (the API has no time zones).
 
@@ -20,23 +22,30 @@ Dates are naive local values of the account (the API has no time zones).
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import schema
 from ..api.client import resolve_client
-from ..errors import PermissionDenied, ValidationError
+from ..errors import NotFound, PermissionDenied, ValidationError
 from ..frames import provenance, to_frame
 from . import parse as export_parse
 from .entities import list_rows, load_entity
 from .entry_columns import entries_frame, keys_for, repair_xids
+from .entry_costs import (
+    GET_BYTES,
+    PER_PERSON_LIMIT,
+    export_bytes,
+    get_bytes,
+    list_bytes,
+    lists_estimate_of,
+    use_export,
+    workdays,
+)
 from .estimate import (
     Estimate,
-    JobEstimate,
     Profile,
     budget_now,
     learn_counts,
@@ -60,25 +69,17 @@ from .scopes import (
 from .store import SyncReport, run_sync
 
 __all__ = [
+    "GET_BYTES",
     "PER_PERSON_LIMIT",
+    "entries_by_id",
+    "export_bytes",
+    "get_bytes",
+    "list_bytes",
     "person_entries",
     "sync",
     "time_entries",
     "use_export",
 ]
-
-#: Up to this many named people, time_entries() (and push) always list them
-#: one by one; beyond, :func:`use_export` compares the expected bytes.
-PER_PERSON_LIMIT = 5
-# Expected sizes, measured on the demo sandbox (answers shaped as the
-# reference's examples), for use_export(): a time_entry.list row with its
-# nested names, a row of the id-keys export, the names export and the job
-# round trips, and entries per person and working day. Only the fixed cost
-# depends on the last one: the rest scales alike on both sides.
-LIST_BYTES_PER_ENTRY = 300
-EXPORT_BYTES_PER_ENTRY = 75
-EXPORT_FIXED_BYTES = 20_000
-ENTRIES_PER_WORKDAY = 1.5
 
 
 def _frame_of(kind: str, client: Any, refresh: bool) -> Any:
@@ -176,52 +177,62 @@ def person_entries(
     return _sorted_entries(to_frame("time_entry", rows, scope=scope))
 
 
-def _workdays(first: str, last: str) -> int:
-    end = (_dt.date.fromisoformat(last) + _dt.timedelta(days=1)).isoformat()
-    return max(1, int(np.busday_count(first, end)))
+def entries_by_id(
+    client: Any, entries: Sequence[tuple[int, str]], *, refresh: bool = True
+) -> tuple[pd.DataFrame, list[int], list[int]]:
+    """Time entries by id and date: one ``time_entry.get`` each, a few at a time.
 
-
-def use_export(client: Any, people: Any, start: Any, end: Any) -> bool:
-    """Whether the entries of ``people`` over [start, end] are cheaper to read
-    with one export of everyone's entries than with one ``time_entry.list``
-    per person. The one rule of :func:`time_entries` and of push.
-
-    Up to :data:`PER_PERSON_LIMIT` people, never (a few small requests). Beyond,
-    the export wins only when its expected bytes (every person of the account,
-    at :data:`EXPORT_BYTES_PER_ENTRY`, plus :data:`EXPORT_FIXED_BYTES`) are
-    fewer than those of the lists (the people named, at
-    :data:`LIST_BYTES_PER_ENTRY`): bytes are the scarcer daily budget. The
-    account's head count comes from :func:`people` (cached).
+    What a push of a few entries spread over many people and dates reads
+    instead of those people's entries around the dates (a few hundred bytes
+    an entry). The parent project and company are filled in like
+    :func:`person_entries` does.
 
     Parameters
     ----------
     client
         A client, or None for the default one.
-    people
-        The people named (ids, xids, names or references; a list), or None
-        for everyone (always the export).
-    start, end
-        The period, both included.
+    entries
+        ``(id, "YYYY-MM-DD")`` pairs: the API finds an entry by both.
+    refresh
+        Bypass the cache (the default: a push plans against fresh entries).
+
+    Returns
+    -------
+    (frame, not_found, unnamed)
+        The entries found whose answer names their person (the columns of
+        ``schema.entity("time_entry")``, sorted by date then id); the ids
+        the server does not have on that date; the ids whose answer does not
+        name the person (the reference's shape of ``time_entry.get``), which
+        only a read by person can place.
 
     Examples
     --------
-    >>> use_export(None, [1001, 1002], "2026-01-01", "2026-06-30")   # doctest: +SKIP
-    False
-    >>> use_export(None, None, "2026-01-01", "2026-06-30")           # doctest: +SKIP
-    True
+    >>> frame, gone, unnamed = entries_by_id(None, [(114358, "2026-10-05")])   # doctest: +SKIP
     """
-    first, last = period(start, end)
-    if people is None:
-        return True
     client = resolve_client(client)
-    refs = resolve("person", people, _frame_of("person", client, False)) or []
-    if len(refs) <= PER_PERSON_LIMIT:
-        return False
-    everyone = len(load_entity("person", client=client))
-    entries = _workdays(first, last) * ENTRIES_PER_WORKDAY
-    export_bytes = EXPORT_FIXED_BYTES + max(everyone, len(refs)) * entries * EXPORT_BYTES_PER_ENTRY
-    list_bytes = len(refs) * entries * LIST_BYTES_PER_ENTRY
-    return export_bytes < list_bytes
+
+    def get(item: tuple[int, str]) -> Mapping[str, Any] | None:
+        ident, date = item
+        try:
+            found = client.call("time_entry.get", refresh=refresh, id=int(ident), date=date)
+        except NotFound:
+            return None
+        entry = found.get("timeEntry")
+        return entry if isinstance(entry, Mapping) else None
+
+    answers = fan_out(get, list(entries))
+    rows: list[dict[str, Any]] = []
+    missing: list[int] = []
+    unnamed: list[int] = []
+    for (ident, _date), entry in zip(entries, answers, strict=True):
+        if entry is None:
+            missing.append(int(ident))
+        elif entry.get("person") is None:
+            unnamed.append(int(ident))
+        else:
+            rows.append(dict(entry))  # a copy: the filling must not change the cached answer
+    rows = fill_parents(rows, _loader(client))
+    return _sorted_entries(to_frame("time_entry", rows)), missing, unnamed
 
 
 def time_entries(
@@ -269,7 +280,7 @@ def time_entries(
         KB, whether it fits today) instead of loading.
     resume
         Load through the local store (:func:`beebole_pandas.sync`): month by
-        month, what fits today; raises ``BudgetExceeded`` saying what is left
+        month (a month cut where a day is full), what fits today; raises ``BudgetExceeded`` saying what is left
         and when it can go on when the period is not complete yet.
 
     Examples
@@ -321,7 +332,7 @@ def time_entries(
     local: dict[str, list[Ref] | None] = {"company": company_refs, "project": project_refs}
     if people_refs is not None and not use_export(client, people_refs, first, last):
         if dry_run:
-            return _lists_estimate(client, people_refs, first, last)
+            return lists_estimate_of(client, people_refs, first, last)
         pages = fan_out(lambda ref: _listed(client, ref, first, last, refresh), people_refs)
         rows = fill_parents([row for page in pages for row in page], _loader(client))
         frame = to_frame("time_entry", rows)
@@ -413,25 +424,8 @@ def _head_count(probe: pd.DataFrame, first: str, last: str) -> float:
     if not len(probe):
         return 1.0
     per_month = probe.groupby("month", observed=True)["hours"].sum()
-    days = max(_workdays(first, last) / max(len(per_month), 1), 1.0)
+    days = max(workdays(first, last) / max(len(per_month), 1), 1.0)
     return max(float(per_month.max()) / (days * 8.0), 1.0)
-
-
-def _lists_estimate(client: Any, people: list[Ref], first: str, last: str) -> Estimate:
-    """The cost of one ``time_entry.list`` per person (from the expected entries)."""
-    entries = _workdays(first, last) * ENTRIES_PER_WORKDAY
-    cached = all(
-        client.recall("time_entry.list", person=ref, **{"from": first, "to": last}) is not None
-        for ref in people
-    )
-    job = JobEstimate(
-        f"time_entry.list x {len(people)}",
-        len(people),
-        int(len(people) * (entries * LIST_BYTES_PER_ENTRY + 100)),
-        int(len(people) * entries),
-        cached,
-    )
-    return Estimate(jobs=(job,), budget=budget_now(client))
 
 
 def sync(
@@ -451,8 +445,9 @@ def sync(
     to go on on a later call or day (``bb.sync``).
 
     The period is split into month chunks (halved until each fits a day); the
-    chunks that fit in what is free today are fetched with
-    :func:`time_entries` and kept as Parquet files in the user's data
+    chunks that fit in what is free today, and the first days of the next
+    one that fit (sized by the estimate, so each day is filled), are fetched
+    with :func:`time_entries` and kept as Parquet files in the user's data
     directory (one folder per account and scope, written atomically). A chunk
     whose entries were all approved or locked is never fetched again; other
     stored chunks are fetched again with ``refresh=True``.

@@ -17,15 +17,23 @@ import pandas as pd
 
 from ..errors import BeeboleError, NotFound
 from ..load.entities import load_entity
+from ..load.entry_costs import export_bytes, get_bytes, list_bytes, use_export
 from ..load.scopes import resolve
-from ..load.time_entries import person_entries, time_entries, use_export
+from ..load.time_entries import entries_by_id, person_entries, time_entries
 from ..schema import entity
 from .state import GET_AT_MOST, ref_param, ref_text, requests_used
 from .validate import Loaded, Ref, RowInput, date_runs, read_rows
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TimeState", "compared_columns", "read_time_state", "unknown_references"]
+__all__ = [
+    "GETS_ABOVE",
+    "REQUEST_BYTES",
+    "TimeState",
+    "compared_columns",
+    "read_time_state",
+    "unknown_references",
+]
 
 
 @dataclass
@@ -41,6 +49,8 @@ class TimeState:
     reads: int = 0
     #: The time-entry columns an export read asks for (None: all).
     columns: list[str] | None = None
+    #: The people a ``time_entry.list`` answered for (so: who exist).
+    listed_people: set[Ref] = field(default_factory=set)
 
 
 def compared_columns(rows: list[RowInput]) -> list[str]:
@@ -52,19 +62,40 @@ def compared_columns(rows: list[RowInput]) -> list[str]:
     return [c for c in entity("time_entry").columns if not c.endswith("_name") or c in present]
 
 
+#: A request's share of the day, in bytes (2,048 KB / 4,000 requests): what a
+#: read's requests weigh beside its bytes when two ways of reading are compared.
+REQUEST_BYTES = 2048 * 1024 // 4000
+#: Reads around the rows' dates expected to weigh less than this are made as
+#: they are: one ``time_entry.get`` per entry would save a few KB at most,
+#: and lists also find an entry moved within the dates they read.
+GETS_ABOVE = 32 * 1024
+
+
 def read_time_state(
     rows: list[RowInput], client: Any, *, loaded: Loaded | None = None
 ) -> TimeState:
-    """The server's entries of the frame's people, around the frame's dates only.
+    """The server's entries of the frame's rows: around the rows' dates, or one by one.
 
     The frame's dates are grouped into runs (see
     :func:`~beebole_pandas.writeback.validate.date_runs`), so rows a year apart do not
-    read the year between them. In each run, :func:`beebole_pandas.load.time_entries.use_export`
+    read the year between them. In each run, :func:`beebole_pandas.load.entry_costs.use_export`
     (the rule :func:`~beebole_pandas.time_entries` follows) chooses between one
     :func:`~beebole_pandas.load.time_entries.person_entries` per person over that
     person's dates and the export of everyone's entries over the run, plus a
     list for each person the export shows no entry of (to tell an unknown
     person from a quiet one).
+
+    When those reads are expected to weigh more than :data:`GETS_ABOVE`
+    (bytes, plus :data:`REQUEST_BYTES` a request), a person whose rows in a
+    run all have an id is read by one ``time_entry.get`` per row instead
+    (:func:`~beebole_pandas.load.time_entries.entries_by_id`) when that weighs
+    less than the person's lists, and the export of a run is kept only when
+    it weighs less than those gets and lists: a plan of a few hundred rows of
+    a thousand people reads those rows, not everyone's entries. The people of
+    rows read by ``get`` whom no entry read shows are checked to exist (the
+    cached people list, or a ``person.get`` each when few). A person with a
+    row without id is always listed around its dates: a row an interrupted
+    push created is found there.
 
     Parameters
     ----------
@@ -80,24 +111,137 @@ def read_time_state(
         loaded for are read once more, over that period, where the entry was
         when the frame was loaded.
     """
-    people: dict[Ref, list[str]] = {}
-    for row in rows:
-        person = row.ref("person")
-        if person is not None and row.get("date") is not None:
-            people.setdefault(person, []).append(row.get("date"))
     state = TimeState(columns=compared_columns(rows))
     before = requests_used(client)
-    for first, last in date_runs(d for dates in people.values() for d in dates):
-        inside = {p: [d for d in dates if first <= d <= last] for p, dates in people.items()}
-        inside = {p: dates for p, dates in inside.items() if dates}
-        if use_export(client, [ref_param(p) for p in inside], first, last):
-            _read_by_export(state, inside, (first, last), client)
-        else:
-            _read_per_person(state, {p: date_runs(d) for p, d in inside.items()}, client)
+    runs = _runs(rows)
+    weigh = sum(_usual_weight(client, run) for run in runs) > GETS_ABOVE
+    gets: list[RowInput] = []
+    for run in runs:
+        period = (run.first, run.last)
+        if not weigh:
+            if use_export(client, [ref_param(p) for p in run.dates], *period):
+                _read_by_export(state, run.dates, period, client)
+            else:
+                _read_per_person(state, {p: date_runs(d) for p, d in run.dates.items()}, client)
+            continue
+        listed, by_get = _split_run(client, run)
+        mixed = sum(_list_weight(run.dates[p]) for p in listed) + _get_weight(client, by_get)
+        if use_export(client, [ref_param(p) for p in run.dates], *period) and (
+            _export_weight(client, run) <= mixed
+        ):
+            _read_by_export(state, run.dates, period, client)
+            continue
+        if listed:
+            _read_per_person(state, {p: date_runs(run.dates[p]) for p in listed}, client)
+        gets.extend(by_get)
+    if gets:
+        _read_by_get(state, gets, client)
+        _check_people(state, rows, client)
     if loaded is not None:
         _read_moved(state, rows, loaded, client)
     state.reads = requests_used(client) - before
     return state
+
+
+@dataclass
+class _Run:
+    """The rows of one run of dates: each person's dates, rows with an id, and
+    the people with a row without id (always listed: see :func:`read_time_state`)."""
+
+    first: str
+    last: str
+    dates: dict[Ref, list[str]] = field(default_factory=dict)
+    with_id: dict[Ref, list[RowInput]] = field(default_factory=dict)
+    creating: set[Ref] = field(default_factory=set)
+
+
+def _runs(rows: list[RowInput]) -> list[_Run]:
+    people: dict[Ref, list[RowInput]] = {}
+    for row in rows:
+        person = row.ref("person")
+        if person is not None and row.get("date") is not None:
+            people.setdefault(person, []).append(row)
+    out = []
+    for first, last in date_runs(r.get("date") for found in people.values() for r in found):
+        run = _Run(first, last)
+        for person, found in people.items():
+            for row in found:
+                if first <= row.get("date") <= last:
+                    run.dates.setdefault(person, []).append(row.get("date"))
+                    if row.get("id") is None:
+                        run.creating.add(person)
+                    else:
+                        run.with_id.setdefault(person, []).append(row)
+        out.append(run)
+    return out
+
+
+def _list_weight(dates: list[str]) -> int:
+    """One person's lists over the runs of ``dates``: bytes, plus each request's share."""
+    return sum(REQUEST_BYTES + list_bytes(a, b) for a, b in date_runs(dates))
+
+
+def _get_weight(client: Any, rows: list[RowInput]) -> int:
+    return len(rows) * (REQUEST_BYTES + get_bytes(client))
+
+
+def _export_weight(client: Any, run: _Run) -> int:
+    """The export of everyone's entries over the run (a job is about 4 requests)."""
+    return 4 * REQUEST_BYTES + export_bytes(client, run.first, run.last, people=len(run.dates))
+
+
+def _usual_weight(client: Any, run: _Run) -> int:
+    """What the run weighs read around its dates only (no ``get``)."""
+    if use_export(client, [ref_param(p) for p in run.dates], run.first, run.last):
+        return _export_weight(client, run)
+    return sum(_list_weight(dates) for dates in run.dates.values())
+
+
+def _split_run(client: Any, run: _Run) -> tuple[list[Ref], list[RowInput]]:
+    """The people of a run to list, and the rows to read one ``get`` each: a
+    person's rows are got when they all have an id and weigh less so."""
+    listed: list[Ref] = []
+    by_get: list[RowInput] = []
+    for person, dates in run.dates.items():
+        mine = run.with_id.get(person, [])
+        if person in run.creating or _get_weight(client, mine) >= _list_weight(dates):
+            listed.append(person)
+        else:
+            by_get.extend(mine)
+    return listed, by_get
+
+
+def _read_by_get(state: TimeState, rows: list[RowInput], client: Any) -> None:
+    """One ``time_entry.get`` per row (by its id and date). A row whose entry is not
+    on that date is left to :func:`_read_moved`; one whose answer does not name the
+    person (the reference's shape) is read by its person's lists instead."""
+    frame, missing, unnamed = entries_by_id(
+        client, [(int(r.get("id")), str(r.get("date"))) for r in rows]
+    )
+    logger.debug("%d time entries read one get each", len(rows))
+    _add_entries(state, frame)
+    for row in rows:
+        if row.get("id") in missing:
+            person = row.ref("person")
+            assert person is not None
+            state.runs.setdefault(person, []).append((row.get("date"), row.get("date")))
+    if unnamed:
+        again: dict[Ref, list[str]] = {}
+        for row in rows:
+            person = row.ref("person")
+            if row.get("id") in unnamed and person is not None:
+                again.setdefault(person, []).append(row.get("date"))
+        _read_per_person(state, {p: date_runs(d) for p, d in again.items()}, client)
+
+
+def _check_people(state: TimeState, rows: list[RowInput], client: Any) -> None:
+    """Mark the rows' people whom no entry read shows and no list read as missing
+    when the server does not know them (the cached list, or a ``get`` each when few)."""
+    seen = {server.ref("person") for server in state.rows.values()}
+    seen |= set(state.listed_people)
+    unseen = {p for r in rows if (p := r.ref("person")) is not None} - seen - state.missing_people
+    if unseen:
+        state.missing_people |= _missing_refs("person", unseen, client)
 
 
 def _covered(runs: list[tuple[str, str]], period: tuple[str, str]) -> bool:
@@ -187,6 +331,7 @@ def _read_per_person(
             except NotFound:
                 state.missing_people.add(person)
                 break
+            state.listed_people.add(person)
             if not rename:
                 _add_entries(state, frame, only_new=only_new)
                 continue

@@ -1,0 +1,115 @@
+"""What an export will weigh: rows and bytes expected, before anything is sent.
+
+Pure figures, no request: the rows an export of some keys returns (entry
+level with ``eventId``, else aggregated over its dimension keys), from the
+probe's hours (:func:`beebole_pandas.load.export.probe_hours`) and the
+account's profile (:class:`~beebole_pandas.load.estimate.Profile`); whether
+an export needs that probe at all; the claim of a small aggregated job that
+does not. :func:`~beebole_pandas.load.export.export_estimate` puts them
+together for a list of jobs.
+
+>>> needs_probe(None, ["eventId", "hours"])   # an entry-level export: always probed
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .. import export_keys
+from .estimate import DEFAULT_ENTRIES_PER_HOUR, JobEstimate, Profile, budget_now
+
+__all__ = [
+    "COARSE_CLAIM",
+    "FINE_KEYS",
+    "PROBE_BELOW",
+    "coarse_part",
+    "entries_of",
+    "export_rows",
+    "needs_probe",
+]
+
+_RATES = frozenset({"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"})
+_ENTITY_OF = {
+    "person": "person",
+    "personId": "person",
+    "company": "company",
+    "companyId": "company",
+    "project": "project",
+    "projectId": "project",
+    "subproject": "subproject",
+    "subprojectId": "subproject",
+    "task": "task",
+    "taskId": "task",
+    "absence": "absence",
+    "absenceId": "absence",
+    "activity": "subproject",
+    "gid": "group",
+}
+
+
+#: Keys that make an export entry-level or day-level (large): its estimate needs the probe.
+FINE_KEYS = frozenset({"eventId", "to", "date", "stime", "etime", "comment"})
+#: Below this share of the day's KB free, every export is estimated with the probe.
+PROBE_BELOW = 0.25
+#: The claim of a small aggregated job until the account's own size is known.
+COARSE_CLAIM = 32 * 1024
+
+
+def needs_probe(client: Any, keys: list[str]) -> bool:
+    """Whether an export of ``keys`` is estimated with the probe: an entry- or
+    day-level one always, any when less than :data:`PROBE_BELOW` of the day is free."""
+    if FINE_KEYS & set(keys):
+        return True
+    budget = budget_now(client)
+    return budget.kb_free < budget.daily_kb * PROBE_BELOW
+
+
+def coarse_part(client: Any, job: dict[str, Any], keys: list[str]) -> JobEstimate:
+    """The claim of an aggregated job over coarse keys: its usual size on the
+    account (learned), else :data:`COARSE_CLAIM`."""
+    fmt = "array" if job.get("outputFormat") == "array" else "csv"
+    learned = Profile(client).figure(f"bytes|{fmt}|{','.join(keys)}", COARSE_CLAIM)
+    return JobEstimate(f"export {job['from']}..{job['to']} ({fmt})", 3, int(learned))
+
+
+def entries_of(client: Any, probe: pd.DataFrame) -> float:
+    """The expected number of time entries behind a probe's hours."""
+    hours = float(probe["hours"].sum()) if len(probe) else 0.0
+    return hours * Profile(client).figure("entries_per_hour", DEFAULT_ENTRIES_PER_HOUR)
+
+
+def _cardinality(client: Any, entity: str, first: str, last: str, probe: pd.DataFrame) -> float:
+    days = (pd.Timestamp(last) - pd.Timestamp(first)).days + 1
+    if entity in ("to", "date", "stime", "etime"):
+        return float(days)
+    if entity == "week":
+        return days / 7 + 1
+    if entity == "month":
+        return float(max(len(set(probe["month"].dropna())) if len(probe) else 1, 1))
+    if entity == "status":
+        return float(max(len(set(probe["status"].dropna())) if len(probe) else 1, 1))
+    profile = Profile(client)
+    return profile.figure(f"count_{entity}", float("inf"))
+
+
+def export_rows(
+    client: Any, keys: list[str], first: str, last: str, probe: pd.DataFrame
+) -> tuple[float, str, float]:
+    """Expected rows of an export with ``keys`` (entry-level with ``eventId``, else
+    aggregated over its dimension keys), and the profile figure that corrects it."""
+    entries = entries_of(client, probe)
+    if "eventId" in keys:
+        return entries, "", entries
+    dims = sorted(
+        {_ENTITY_OF.get(k, k) for k in keys if k not in export_keys.MEASURES and k not in _RATES}
+    )
+    product = 1.0
+    for dim in dims:
+        product *= _cardinality(client, dim, first, last, probe)
+    upper = min(entries, product)
+    name = f"ratio|{','.join(dims)}"
+    default = 1.0 if product <= entries else 0.5
+    return upper * Profile(client).figure(name, default), name, upper
