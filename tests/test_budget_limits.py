@@ -132,3 +132,23 @@ def test_the_meter_and_the_server_agree_on_a_new_day(account: Any, tmp_path: Pat
     assert client.budget.requests_used == 1
     now[0] += dt.timedelta(days=1)
     assert client.budget.requests_used == 0 and client.budget.bytes_claimed == 0
+
+
+def test_the_monthly_report_pack_for_1000_people_fits_one_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15's target: the report pack of a month for 1,000 people within one
+    day's 2,048 KB, at the real limits, counted by the server."""
+    from beebole_pandas import cli, sandbox
+
+    with sandbox.serve(seed="demo", people=1000, months=12) as server:  # the real limits
+        monkeypatch.setenv("BEEBOLE_TOKEN", server.token)
+        monkeypatch.setenv("BEEBOLE_URL", server.url)
+        argv = ["--month", "2026-10", "--out", str(tmp_path / "r")]
+        code = cli.main("report", [*argv, "--cache-dir", str(tmp_path / "cache")])
+        captured = capsys.readouterr()
+        spent = server.stats()
+    assert code == 0, captured.err
+    assert (tmp_path / "r" / "report.html").exists()
+    assert spent["bytes"] <= 2048 * 1024 and spent["requests"] <= 4000
+    assert "29,410 time entries" in captured.out  # the whole month, not a part of it

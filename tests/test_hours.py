@@ -72,3 +72,16 @@ def test_hours_take_a_period_alone(demo_server: Any, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(bb.hours("2026-10", by="person", client=client), by_days)
     quarter = bb.hours("2026-Q4", by="month", names=False, client=client)
     assert quarter["month"].astype(str).str[:7].tolist() == ["2026-10", "2026-11"]
+
+
+def test_entries_and_exports_take_a_period_alone(demo_server: Any, tmp_path: Path) -> None:
+    client = _client(demo_server, tmp_path)
+    pd.testing.assert_frame_equal(
+        bb.time_entries("2026-10", client=client),
+        bb.time_entries("2026-10-01", "2026-10-31", client=client),
+    )
+    keys = ["personId", "hours"]
+    pd.testing.assert_frame_equal(
+        bb.export("2026-Q4", keys=keys, client=client),
+        bb.export("2026-10-01", "2026-12-31", keys=keys, client=client),
+    )

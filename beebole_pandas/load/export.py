@@ -268,7 +268,7 @@ def _key_list(keys: Any) -> list[str]:
 
 def export(
     start: Any,
-    end: Any,
+    end: Any = None,
     *,
     keys: Any,
     show: str = "all",
@@ -296,7 +296,8 @@ def export(
     Parameters
     ----------
     start, end
-        The period, both included.
+        The period, both included: two days, or one period alone as ``start``
+        (``"2026-11"``, ``"2026-Q4"``: see :func:`~beebole_pandas.load.scopes.period`).
     keys
         Export keys, e.g. ``["person", "project", "hours"]``.
     show

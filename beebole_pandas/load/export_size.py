@@ -106,10 +106,32 @@ def export_rows(
     dims = sorted(
         {_ENTITY_OF.get(k, k) for k in keys if k not in export_keys.MEASURES and k not in _RATES}
     )
+    # A subproject names its project, a project its company: those add no rows.
+    implied = {"subproject": ("project", "company"), "project": ("company",)}
+    counted = set(dims) - {p for d in dims for p in implied.get(d, ()) if p in dims and d != p}
     product = 1.0
-    for dim in dims:
+    for dim in sorted(counted):
         product *= _cardinality(client, dim, first, last, probe)
     upper = min(entries, product)
     name = f"ratio|{','.join(dims)}"
-    default = 1.0 if product <= entries else 0.5
-    return upper * Profile(client).figure(name, default), name, upper
+    return (
+        upper * Profile(client).figure(name, _first_ratio(dims, product, entries, first, last)),
+        name,
+        upper,
+    )
+
+
+def _first_ratio(dims: list[str], product: float, entries: float, first: str, last: str) -> float:
+    """Rows per entry of an aggregated export before the account's own ratio is
+    learned. Where the dimensions could give a row per entry, a row sums the
+    entries of its span (the period, a month or a week) of one person's work
+    on one thing: a person logs a thing on about every other working day, so
+    a row holds about half the span's working days of entries (measured on the
+    sandbox: a month by person and project, 1,853 rows for 29,410 entries,
+    15.9 per row; this gives 11, erring on the safe side)."""
+    if product <= entries or {"to", "date", "stime", "etime"} & set(dims):
+        return 1.0
+    days = (pd.Timestamp(last) - pd.Timestamp(first)).days + 1
+    span = min(days, 7 if "week" in dims else 31 if "month" in dims else days)
+    working = max(1.0, span * 5 / 7)
+    return min(1.0, 2.0 / working)

@@ -237,7 +237,7 @@ def entries_by_id(
 
 def time_entries(
     start: Any,
-    end: Any,
+    end: Any = None,
     *,
     person: Any = None,
     company: Any = None,
@@ -266,7 +266,9 @@ def time_entries(
     Parameters
     ----------
     start, end
-        The period, both included (``"2024-01-01"``, a date or a Timestamp).
+        The period, both included: two days (``"2024-01-01"``, a date or a
+        Timestamp), or one period alone as ``start`` (``"2026-11"``,
+        ``"2026-Q4"``, ``"last-month"``: see :func:`~beebole_pandas.load.scopes.period`).
     person, company, project
         Scopes: an id, an xid, a name, a list of them, or None. An entity with
         an xid may be named by its numeric id too.
@@ -430,7 +432,7 @@ def _head_count(probe: pd.DataFrame, first: str, last: str) -> float:
 
 def sync(
     start: Any,
-    end: Any,
+    end: Any = None,
     *,
     person: Any = None,
     company: Any = None,
@@ -455,7 +457,7 @@ def sync(
     Parameters
     ----------
     start, end
-        The period, both included.
+        The period, both included, as for :func:`time_entries`.
     person, company, project, status, columns
         As for :func:`time_entries`; each combination has its own store.
     refresh
