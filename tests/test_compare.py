@@ -22,8 +22,9 @@ def _hours_by_person(server: Any, start: str, end: str) -> dict[str, float]:
     return defaultdict(float, {r["k"]: r["h"] for r in rows})
 
 
-def test_timesheet_against_the_previous_month(demo_server: Any) -> None:
-    bb.connect(demo_server.token, url=demo_server.url)
+@pytest.mark.parametrize("account", ["default", "us", "fr"])
+def test_timesheet_against_the_previous_month(demo_server: Any, account: str) -> None:
+    bb.connect(demo_server.tokens[account], url=demo_server.url)
     entries = bb.time_entries("2026-10-01", "2026-11-30")
     table = c.compare_report("timesheet", entries, "2026-11")
     assert table.attrs["beebole_report"]["current"] == "2026-11"
