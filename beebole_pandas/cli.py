@@ -100,7 +100,7 @@ class Loaded:
     #: work schedule (``bb.work_schedule``: part-timers' days, holidays).
     schedule: pd.DataFrame | None = None
     #: Hours, billing, cost and profit per company, project and person over the period:
-    #: the export's own money (one aggregated export, ``reports.money.money_export``).
+    #: the export's own money (one aggregated export, ``reports.finance.money_export``).
     money: pd.DataFrame | None = None
     #: The same for the period before (``periods.shift``), for the comparison.
     money_before: pd.DataFrame | None = None
@@ -255,7 +255,7 @@ def _prior_hours(client: Any, projects: pd.DataFrame | None, start: str) -> pd.D
 def _money(client: Any, start: str, end: str) -> pd.DataFrame:
     """Hours and money per company, project and person: one aggregated export, ids only
     (the names come from the entity frames already loaded)."""
-    from .reports.money import money_export
+    from .reports.finance import money_export
 
     return money_export(start=start, end=end, names=False, client=client)
 
@@ -448,9 +448,9 @@ def _money_sections(data: Loaded, start: str, end: str, currency: str | None) ->
         return []
     from .periods import shift, span
     from .reports import plotting
-    from .reports.compare import compare
+    from .reports.comparison import compare
+    from .reports.finance import check_currency, money_summary, money_table
     from .reports.html import Section
-    from .reports.money import check_currency, money_summary, money_table
 
     currency = check_currency(currency)
     ctx = {"companies": data.companies, "projects": data.projects, "people": data.people}

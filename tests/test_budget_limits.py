@@ -152,3 +152,20 @@ def test_the_monthly_report_pack_for_1000_people_fits_one_day(
     assert (tmp_path / "r" / "report.html").exists()
     assert spent["bytes"] <= 2048 * 1024 and spent["requests"] <= 4000
     assert "29,410 time entries" in captured.out  # the whole month, not a part of it
+
+
+def test_the_loading_reports_estimate_first_too(demo_server: Any, tmp_path: Path) -> None:
+    from beebole_pandas import reports
+
+    client = _client(demo_server, tmp_path)
+    exports = demo_server.stats()["by_service"].get("time_entry.export", 0)
+    for estimate in (
+        bb.leave_balances("2026", client=client, dry_run=True),
+        reports.money("2026-10", by="project", client=client, dry_run=True),
+    ):
+        assert isinstance(estimate, bb.Estimate) and estimate.kb > 0 and estimate.fits
+    # at most the size probes went out, never the loads themselves
+    spent = demo_server.stats()["by_service"].get("time_entry.export", 0) - exports
+    assert spent <= 2
+    money = reports.money("2026-10", by="project", client=client)
+    assert len(money) > 0

@@ -12,8 +12,8 @@ import pytest
 import beebole_pandas as bb
 from beebole_pandas import reports
 from beebole_pandas.reports import charts, plotting
-from beebole_pandas.reports.compare import compare_report
-from beebole_pandas.reports.money import money
+from beebole_pandas.reports.comparison import compare_report
+from beebole_pandas.reports.finance import money
 
 matplotlib = pytest.importorskip("matplotlib")
 

@@ -10,7 +10,7 @@ import pytest
 
 import beebole_pandas as bb
 from beebole_pandas.errors import SchemaError, ValidationError
-from beebole_pandas.reports import compare as c
+from beebole_pandas.reports import comparison as c
 
 
 def _hours_by_person(server: Any, start: str, end: str) -> dict[str, float]:

@@ -10,7 +10,7 @@ import pytest
 
 import beebole_pandas as bb
 from beebole_pandas.errors import SchemaError, ValidationError
-from beebole_pandas.reports import money as m
+from beebole_pandas.reports import finance as m
 
 MONTH = ("2026-10-01", "2026-10-31")
 

@@ -147,7 +147,8 @@ def leave_balances(
     names: bool = True,
     client: Any = None,
     refresh: bool = False,
-) -> pd.DataFrame:
+    dry_run: bool = False,
+) -> Any:
     """Leave quotas with what is available, taken and left, per person and absence type.
 
     One row per quota whose period overlaps ``period`` (Beebole's export,
@@ -175,6 +176,9 @@ def leave_balances(
         A :class:`~beebole_pandas.Client` (default: the connected one).
     refresh
         Ignore a cached export.
+    dry_run
+        Return the :class:`~beebole_pandas.load.estimate.Estimate` of the
+        export (requests, KB, whether it fits today) and load nothing.
 
     Returns
     -------
@@ -216,8 +220,11 @@ def leave_balances(
         status=status,
         client=client,
         refresh=refresh,
+        dry_run=dry_run,
         **on_server,
     )
+    if dry_run:
+        return frame  # the estimate
     if person is not None and absence is not None:
         refs = resolve(
             "absence", absence, lambda: load_entity("absence", client=client, refresh=refresh)

@@ -14,11 +14,10 @@ Offered to the accessor, the command line and users:
 - :mod:`.html` (``Section``, ``write_report``: one self-contained HTML
   file, CSVs with a byte-order mark) and :mod:`.excel` (``write_excel``: a
   formatted sheet per report, its chart beside);
-- :mod:`.money` (``money``, ``money_export``, ``money_table``: billing, cost
-  and profit from the export's own measures) and :mod:`.compare`
+- :mod:`.finance` (``money``, ``money_export``, ``money_table``: billing, cost
+  and profit from the export's own measures) and :mod:`.comparison`
   (``compare``, ``compare_report``, ``compare_money``: against the previous
-  period or a year before); ``money_export``, ``money_table``,
-  ``compare_report`` and ``compare_money`` are re-exported here;
+  period or a year before), all re-exported here (``reports.money(...)``);
 - :mod:`.leave` (``time_off_ahead``: who is off in a coming period, from the
   absence entries ahead of today; re-exported here) and :mod:`.schedule`
   (``contracted_hours``: the work schedule's business hours lined up with a
@@ -41,9 +40,9 @@ aggregated export); it never imports ``writeback``.
 """
 
 from .burn import HISTORY_START, project_burn, project_hours_before
-from .compare import compare_money, compare_report
+from .comparison import compare, compare_money, compare_report
+from .finance import money, money_export, money_table
 from .leave import time_off_ahead
-from .money import money_export, money_table
 from .tables import (
     DIMENSIONS,
     FREQS,
@@ -63,9 +62,11 @@ __all__ = [
     "STATUS_ORDER",
     "absence_summary",
     "approval_status",
+    "compare",
     "compare_money",
     "compare_report",
     "missing_submissions",
+    "money",
     "money_export",
     "money_table",
     "overtime",
@@ -79,4 +80,6 @@ __all__ = [
 
 def __dir__() -> list[str]:
     # Tab completion offers the reports and the two submodules people use.
-    return sorted([*__all__, "charts", "compare", "excel", "html", "leave", "money", "plotting"])
+    return sorted(
+        [*__all__, "charts", "comparison", "excel", "finance", "html", "leave", "plotting"]
+    )

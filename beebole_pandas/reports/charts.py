@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .compare import change_text
+from .comparison import change_text
 from .formats import column_kind
 from .tools import NONE_LABEL, period_label, ref_key
 
@@ -221,7 +221,7 @@ def plot_money(table: pd.DataFrame, *, top: int = 12, title: str | None = None) 
     Parameters
     ----------
     table
-        What :func:`beebole_pandas.reports.money.money_table` returns (periods summed).
+        What :func:`beebole_pandas.reports.finance.money_table` returns (periods summed).
     top
         Rows shown: the ``top - 1`` largest by billing, then "others (n)".
     title
@@ -290,7 +290,7 @@ def plot_comparison(
     Parameters
     ----------
     comparison
-        What :func:`beebole_pandas.reports.compare.compare` returns.
+        What :func:`beebole_pandas.reports.compare` returns.
     measure
         The measure to draw (default: ``hours`` if present, else the first).
     top

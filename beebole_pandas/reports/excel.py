@@ -153,7 +153,7 @@ def write_excel(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from .money import check_currency
+    from .finance import check_currency
 
     currency = check_currency(currency)
     out = Path(path)

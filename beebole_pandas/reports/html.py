@@ -162,7 +162,7 @@ def write_report(
     --------
     >>> write_report("out", "Demo", [Section("hours", "Hours", frame)], xlsx=True)   # doctest: +SKIP
     """
-    from .money import check_currency
+    from .finance import check_currency
 
     currency = check_currency(currency)
     out = Path(out_dir)

@@ -5,7 +5,7 @@ Every function takes a frame with the columns of
 returns) plus, where useful, the account's entity frames for context
 (``people``, ``projects``, ``subprojects``, ``companies``), and returns a tidy
 DataFrame with nullable dtypes. Nothing here talks to the server (the burn,
-which may load, is in :mod:`.burn`; money in :mod:`.money`).
+which may load, is in :mod:`.burn`; money in :mod:`.finance`).
 
 Conventions shared by every report
 ----------------------------------

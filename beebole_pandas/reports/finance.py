@@ -103,7 +103,8 @@ def money_export(
     names: bool = True,
     status: Any = None,
     client: Any = None,
-) -> pd.DataFrame:
+    dry_run: bool = False,
+) -> Any:
     """Load hours, billing, cost and profit, aggregated by ``by`` (and the period).
 
     One ``time_entry.export`` job (``show="work"``: absences carry no money)
@@ -129,6 +130,9 @@ def money_export(
         Status code(s) or label(s) to count (default: every status).
     client
         The client (default: the default client).
+    dry_run
+        Return the :class:`~beebole_pandas.load.estimate.Estimate` of the
+        export (requests, KB, whether it fits today) and load nothing.
 
     Returns
     -------
@@ -155,8 +159,16 @@ def money_export(
     from ..load.export import export
 
     raw = export(
-        day_text(first), day_text(last), keys=keys, show="work", status=status, client=client
+        day_text(first),
+        day_text(last),
+        keys=keys,
+        show="work",
+        status=status,
+        client=client,
+        dry_run=dry_run,
     )
+    if dry_run:
+        return raw  # the estimate
     raw.attrs["beebole_money"] = {"start": day_text(first), "end": day_text(last), "by": dims}
     return raw
 
@@ -294,11 +306,13 @@ def money(
     companies: Frame = None,
     projects: Frame = None,
     people: Frame = None,
-) -> pd.DataFrame:
+    dry_run: bool = False,
+) -> Any:
     """Billing, cost and profit of a period by client, project or person: load and roll up.
 
     :func:`money_export` then :func:`money_table` (see both); the names come
     from the export unless the entity frames of ``by`` are all given.
+    ``dry_run=True`` returns the export's estimate and loads nothing.
 
     Examples
     --------
@@ -309,8 +323,18 @@ def money(
     given = {"company": companies, "project": projects, "person": people}
     names = not all(given.get(d) is not None for d in dims)
     raw = money_export(
-        period, start=start, end=end, by=dims, freq=freq, names=names, status=status, client=client
+        period,
+        start=start,
+        end=end,
+        by=dims,
+        freq=freq,
+        names=names,
+        status=status,
+        client=client,
+        dry_run=dry_run,
     )
+    if dry_run:
+        return raw
     return money_table(
         raw,
         by=dims,

@@ -303,14 +303,14 @@ def compare_money(
 ) -> pd.DataFrame:
     """Billing, cost, profit and hours against the previous period (or a year before).
 
-    Two aggregated exports (:func:`beebole_pandas.reports.money.money`), a few
+    Two aggregated exports (:func:`beebole_pandas.reports.money`), a few
     requests and KB each.
 
     Examples
     --------
     >>> compare_money("2026-11", by="client", currency="USD")          # doctest: +SKIP
     """
-    from .money import money
+    from .finance import money
 
     now = periods.span(period, today=today)
     then = periods.shift(now, against)
