@@ -4,6 +4,7 @@ and a private cache directory for every test."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,40 @@ def demo_server() -> Iterator[object]:
 
     with sandbox.serve(seed="demo", daily_requests=10**9, daily_kb=10**9) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[dict[str, object]]:
+    """The demo account served twice, read-only: as the sandbox is by default and
+    in literal mode (answers as Beebole documents them); no export delay."""
+    from beebole_pandas import sandbox
+
+    options: dict[str, Any] = {"seed": "demo", "daily_requests": 10**9, "daily_kb": 10**9,
+                               "export_delay": 0.0}  # fmt: skip
+    with sandbox.serve(**options) as plain, sandbox.serve(literal=True, **options) as literal:
+        yield {"default": plain, "literal": literal}
+
+
+@pytest.fixture(scope="session")
+def account_clients(
+    servers: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[tuple[str, str], Any]]:
+    """A client per mode ("default", "literal") and account ("default", "us", "fr")."""
+    import beebole_pandas as bb
+
+    out = {
+        (mode, account): bb.connect(
+            server.tokens[account],
+            url=server.url,
+            set_default=False,
+            cache_dir=tmp_path_factory.mktemp(f"accounts-{mode}-{account}"),
+        )
+        for mode, server in servers.items()
+        for account in ("default", "us", "fr")
+    }
+    yield out
+    for client in out.values():
+        client.close()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,30 +36,8 @@ NEXT_WEEK = ("2026-11-23", "2026-11-29")
 
 
 @pytest.fixture(scope="module")
-def servers() -> Iterator[dict[str, Any]]:
-    options: dict[str, Any] = {"seed": "demo", "daily_requests": 10**9, "daily_kb": 10**9,
-                               "export_delay": 0.0}  # fmt: skip
-    with sandbox.serve(**options) as plain, sandbox.serve(literal=True, **options) as literal:
-        yield {"default": plain, "literal": literal}
-
-
-@pytest.fixture(scope="module")
-def clients(
-    servers: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[tuple[str, str], Any]]:
-    out = {
-        (mode, account): bb.connect(
-            server.tokens[account],
-            url=server.url,
-            set_default=False,
-            cache_dir=tmp_path_factory.mktemp(f"leave-{mode}-{account}"),
-        )
-        for mode, server in servers.items()
-        for account in ACCOUNTS
-    }
-    yield out
-    for client in out.values():
-        client.close()
+def clients(account_clients: dict[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
+    return account_clients
 
 
 @pytest.fixture(params=[(m, a) for m in MODES for a in ACCOUNTS], ids=lambda p: "-".join(p))
