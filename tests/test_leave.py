@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from store_truth import quota_rows
 
 import beebole_pandas as bb
 from beebole_pandas import periods, reports, sandbox
@@ -62,27 +63,19 @@ def quota_truth(
     server: Any, start: str, end: str, statuses: tuple[str, ...] | None = None
 ) -> dict[int, dict[str, Any]]:
     """quota id -> what the balance frame must say, from the store's rows."""
-    store = server.backend.store
-    taken: dict[tuple[int, int], list[tuple[str, float]]] = defaultdict(list)
-    for e in store.all("SELECT person, absence, date, hours, status FROM time_entry "
-                       "WHERE absence IS NOT NULL"):  # fmt: skip
-        if statuses is None or e["status"] in statuses:
-            taken[e["person"], e["absence"]].append((e["date"], e["hours"]))
-    out = {}
-    for q in store.all(
-        "SELECT q.*, pe.xid AS pxid, pe.name AS pname, a.xid AS axid, a.name AS aname "
-        "FROM leave_quota q JOIN person pe ON pe.id=q.person JOIN absence a ON a.id=q.absence"
-    ):
-        if q["start"] <= end and q["end_date"] >= start:
-            used = sum(h for d, h in taken[q["person"], q["absence"]]
-                       if q["start"] <= d <= q["end_date"])  # fmt: skip
-            out[q["id"]] = {
-                "person": ref(q["pxid"], q["person"]), "person_name": q["pname"],
-                "absence": ref(q["axid"], q["absence"]), "absence_name": q["aname"],
-                "start": q["start"], "end": q["end_date"], "available": q["hours"],
-                "taken": used,
-            }  # fmt: skip
-    return out
+    return {
+        q["id"]: {
+            "person": ref(q["pxid"], q["person"]),
+            "person_name": q["pname"],
+            "absence": ref(q["axid"], q["absence"]),
+            "absence_name": q["aname"],
+            "start": q["start"],
+            "end": q["end_date"],
+            "available": q["hours"],
+            "taken": used,
+        }
+        for q, used in quota_rows(server, start, end, statuses)
+    }
 
 
 def check_balances(frame: pd.DataFrame, truth: dict[int, dict[str, Any]], per_day: float) -> None:

@@ -32,6 +32,7 @@ from typing import Any, cast
 
 import pytest
 import requests
+from store_truth import quota_rows
 
 from beebole_pandas import sandbox
 from beebole_pandas.sandbox.accounts import DATE_FORMATS
@@ -147,23 +148,10 @@ def quota_truth(
     server: Any, start: str, end: str, statuses: tuple[str, ...] | None = None
 ) -> dict[int, Any]:
     """quota id -> (person ref, absence ref, first day, last day, available, taken)."""
-    store = server.backend.store
-    taken: dict[tuple[int, int], list[tuple[str, float]]] = defaultdict(list)
-    for e in store.all("SELECT person, absence, date, hours, status FROM time_entry "
-                       "WHERE absence IS NOT NULL"):  # fmt: skip
-        if statuses is None or e["status"] in statuses:
-            taken[e["person"], e["absence"]].append((e["date"], e["hours"]))
-    out = {}
-    for q in store.all(
-        "SELECT q.*, pe.xid AS pxid, a.xid AS axid FROM leave_quota q "
-        "JOIN person pe ON pe.id=q.person JOIN absence a ON a.id=q.absence"
-    ):
-        if q["start"] <= end and q["end_date"] >= start:
-            used = sum(h for d, h in taken[q["person"], q["absence"]]
-                       if q["start"] <= d <= q["end_date"])  # fmt: skip
-            out[q["id"]] = (ref(q), ref(q, "axid", "absence"), q["start"], q["end_date"],
-                            q["hours"], used)  # fmt: skip
-    return out
+    return {
+        q["id"]: (ref(q), ref(q, "axid", "absence"), q["start"], q["end_date"], q["hours"], used)
+        for q, used in quota_rows(server, start, end, statuses)
+    }
 
 
 QUOTA_KEYS = ["quotaId", "personId", "absenceId", "fromTo", "stime", "etime", "available",
