@@ -57,6 +57,7 @@ import requests
 from ..errors import ValidationError
 from .answers import is_ok
 from .files import SQLITE_SUFFIXES, check_owned, create_private_file, quarantine
+from .formats import find_list_separator
 
 __all__ = [
     "CLOSED_PERIOD",
@@ -276,19 +277,17 @@ def _statuses(
         return None  # no status column: nothing tells
     at, result = keys.index("status"), job.get("result")
     if isinstance(result, str):
-        result = _csv_rows(result)
+        result = _csv_rows(result, len(keys))
     if not isinstance(result, list):
         return None
     rows = result[1:]  # the first row holds the (localised) labels
     return [row[at] if isinstance(row, list) and len(row) > at else None for row in rows]
 
 
-def _csv_rows(text: str) -> list[list[str]] | None:
-    """The rows of a CSV export result, its list separator (settings.mdx: the
-    account's) read off the header line; None when it is not CSV."""
-    header = text.split("\n", 1)[0]
-    separator = max(",;\t|", key=header.count)
-    if not header.count(separator):
+def _csv_rows(text: str, width: int) -> list[list[str]] | None:
+    """The rows of a CSV export result of ``width`` keys; None when it is not CSV."""
+    separator = find_list_separator(text, width)
+    if separator is None:
         return None
     return [list(row) for row in csv.reader(io.StringIO(text), delimiter=separator)]
 

@@ -19,6 +19,8 @@ ExportFormat(date='DD/MM/YYYY')
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -32,6 +34,7 @@ __all__ = [
     "THOUSANDS",
     "TIME_FORMATS",
     "ExportFormat",
+    "find_list_separator",
 ]
 
 #: The date formats Beebole offers, and the order of their parts.
@@ -180,3 +183,24 @@ class ExportFormat:
     def __repr__(self) -> str:
         known = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)]
         return f"ExportFormat({', '.join(k for k in known if not k.endswith('=None'))})"
+
+
+def find_list_separator(text: str, width: int, *, sample: int = 20_000) -> str | None:
+    """The list separator of a CSV export (settings.mdx: the account's): the first
+    of :data:`LIST_SEPARATORS` that splits the first lines into ``width`` fields
+    each; None when none does.
+
+    >>> find_list_separator('Id;Statut\\n1;"a;b"\\n', 2)
+    ';'
+    """
+    lines = text[:sample].splitlines()[:30]
+    if len(text) > sample and len(lines) > 1:
+        lines = lines[:-1]  # maybe cut in the middle
+    head = "\n".join(lines)
+    for sep in LIST_SEPARATORS:
+        rows = [
+            r for r in csv.reader(io.StringIO(head), delimiter=sep) if any(c.strip() for c in r)
+        ]
+        if rows and all(len(r) == width for r in rows):
+            return sep
+    return None

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from ..api.formats import LIST_SEPARATORS, ExportFormat
+from ..api.formats import ExportFormat, find_list_separator
 from ..errors import SchemaError
 from ..export_keys import ENTITY_ID_KEYS, export_columns, key_kind
 from ..frames import column_array, empty_of, string_array
@@ -72,17 +72,8 @@ def _separator(text: str, width: int, fmt: ExportFormat) -> str:
     that splits the first lines into ``width`` fields each."""
     if fmt.list_separator is not None:
         return fmt.list_separator
-    lines = text[:_SAMPLE].splitlines()[:30]
-    if len(text) > _SAMPLE and len(lines) > 1:
-        lines = lines[:-1]  # maybe cut in the middle
-    sample = "\n".join(lines)
-    for sep in LIST_SEPARATORS:
-        rows = [
-            r for r in csv.reader(io.StringIO(sample), delimiter=sep) if any(c.strip() for c in r)
-        ]
-        if rows and all(len(r) == width for r in rows):
-            return sep
-    return ","  # Arrow's error will say which row does not fit
+    # None: Arrow's error will say which row does not fit
+    return find_list_separator(text, width, sample=_SAMPLE) or ","
 
 
 def _number_sample(
