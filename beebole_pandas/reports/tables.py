@@ -183,7 +183,9 @@ def timesheet(
     freq = check_freq(freq)
     margins = _margins(margins, totals, pivot)
     start, end = report_range(start, end, period)
-    frame, info, warning = report_entries(entries, start, end, report="timesheet")
+    frame, info, warning = report_entries(
+        entries, start, end, report="timesheet", needs=dims, freq=freq
+    )
     if warning:
         logger.warning(warning)
     frame = resolve_hierarchy(frame, projects, subprojects)
@@ -342,7 +344,13 @@ def utilisation(
     step = check_freq(freq) if freq is not None else None
     start, end = report_range(start, end, period)
     expected_hours_per_day = expected_hours(expected_hours_per_day)
-    frame, info, warning = report_entries(entries, start, end, report="utilisation")
+    by_company = billable is None and companies is not None
+    by_company = by_company or not (billable is None or callable(billable))
+    by_company = by_company and not isinstance(billable, pd.Series)
+    needs = ("person", "absence", *(("company",) if by_company else ()))
+    frame, info, warning = report_entries(
+        entries, start, end, report="utilisation", needs=needs, freq=step
+    )
     if warning:
         logger.warning(warning)
     frame = resolve_hierarchy(frame, projects, subprojects)
@@ -489,14 +497,17 @@ def overtime(
     start, end = report_range(start, end, period)
     per_day = number_arg(hours_per_day, "hours_per_day")
     limit_given = None if threshold is None else number_arg(threshold, "threshold")
-    frame, info, warning = report_entries(entries, start, end, report="overtime")
-    if warning:
-        logger.warning(warning)
-    frame["period"] = period_start(frame["date"], freq)
     if include_absences is None:
         include_absences = schedule is None
     elif not isinstance(include_absences, bool | np.bool_):
         raise ValidationError(f"include_absences={shown(include_absences)} is not True or False")
+    needs = ("person",) if include_absences else ("person", "absence")
+    frame, info, warning = report_entries(
+        entries, start, end, report="overtime", needs=needs, freq=freq
+    )
+    if warning:
+        logger.warning(warning)
+    frame["period"] = period_start(frame["date"], freq)
     counted = frame["hours"] if include_absences else frame["hours"].where(~is_absence(frame), 0.0)
     out = sum_by(frame, ["person"], {"hours": counted}, contexts={"person": people})
     if limit_given is None:
@@ -569,7 +580,9 @@ def absence_summary(
     """
     per_day = number_arg(hours_per_day, "hours_per_day", positive=True)
     start, end = report_range(start, end, period)
-    frame, info, warning = report_entries(entries, start, end, report="absence_summary")
+    frame, info, warning = report_entries(
+        entries, start, end, report="absence_summary", needs=("person", "absence")
+    )
     if warning:
         logger.warning(warning)
     frame = frame[is_absence(frame)].reset_index(drop=True)
@@ -581,11 +594,22 @@ def absence_summary(
         period=False,
         contexts={"person": people, "absence": absences},
     )
-    out["entries"] = out["entries"].astype("Int64")
+    out["entries"] = _counts(out["entries"], info)
     out["days"] = (out["hours"] / per_day).astype("Float64")
     out = out.sort_values(["person_name", "absence_name"], ignore_index=True)
     out.attrs["beebole_report"] = info
     return out
+
+
+def _counts(column: pd.Series, info: Mapping[str, Any]) -> pd.Series:
+    """Entry counts as Int64; ``<NA>`` when the report was given sums (bb.hours), whose
+    rows are not entries."""
+    counts = column.astype("Int64")
+    return (
+        counts.where(pd.Series(False, index=counts.index))
+        if info.get("input") == "hours"
+        else counts
+    )
 
 
 def _status_labels(frame: pd.DataFrame) -> pd.Series:
@@ -641,7 +665,9 @@ def approval_status(
     as_of = report_day(as_of, "as_of")
     # Entries after as_of are ignored: the range ends at the earlier of as_of and end.
     last = end if as_of is None else (as_of if end is None else min(as_of, end))
-    frame, info, warning = report_entries(entries, start, last, report="approval_status")
+    frame, info, warning = report_entries(
+        entries, start, last, report="approval_status", needs=("person", "status"), freq=freq
+    )
     if warning:
         logger.warning(warning)
     frame = frame.reset_index(drop=True)
@@ -656,7 +682,7 @@ def approval_status(
         extra=["status"],
     )
     out["status"] = pd.Categorical(out["status"], dtype=pandas_dtype("status"))
-    out["entries"] = out["entries"].astype("Int64")
+    out["entries"] = _counts(out["entries"], info)
     out.insert(
         out.columns.get_loc("period") + 1,
         "partial",
@@ -746,7 +772,9 @@ def missing_submissions(
         hi = min(mondays[-1] + pd.Timedelta(days=6), span[1]) if span else mondays[-1]
     else:
         lo = hi = pd.Timestamp("2000-01-03")  # no week to chase: an empty cut
-    frame, _, warning = report_entries(entries, lo, hi, report="missing_submissions")
+    frame, info, warning = report_entries(
+        entries, lo, hi, report="missing_submissions", needs=("person", "status"), freq="W"
+    )
     if warning and len(mondays):
         logger.warning(warning)
     if not len(mondays):
@@ -766,7 +794,7 @@ def missing_submissions(
     out = grid.merge(sums, how="left", on=[*persons.columns, "period"])
     floats = ["hours", "draft_hours", "rejected_hours", "unsubmitted_entries"]
     out[floats] = out[floats].astype("Float64").fillna(0.0)
-    out["unsubmitted_entries"] = out["unsubmitted_entries"].astype("Int64")
+    out["unsubmitted_entries"] = _counts(out["unsubmitted_entries"], info)
     reasons = []
     for hours, draft, rejected in zip(
         out["hours"], out["draft_hours"], out["rejected_hours"], strict=True
@@ -779,14 +807,16 @@ def missing_submissions(
     columns = ["person_id", "person_xid", "person_name", "week", "partial", *floats, "reason"]
     out = out.loc[out["reason"] != "", columns]
     out = out.sort_values(["person_name", "week"], ignore_index=True)
-    out.attrs["beebole_report"] = {
+    said: dict[str, Any] = {
         "report": "missing_submissions",
         "start": day_text(lo) if len(mondays) else None,
         "end": day_text(hi) if len(mondays) else None,
         "period": range_text(lo, hi) if len(mondays) else None,
         "weeks": [day_text(m) for m in mondays],
         "empty": len(frame) == 0,
+        **{k: info[k] for k in ("input", "summed_by") if k in info},
     }
+    out.attrs["beebole_report"] = said
     return out
 
 

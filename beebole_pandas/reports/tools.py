@@ -24,6 +24,7 @@ from ..errors import SchemaError, ValidationError
 from ..frames import check_columns, column_array, is_missing, key_array, pandas_dtype
 from ..load.scopes import shown
 from ..schema import entity
+from .totals import UNTIL, as_entries, is_totals, summed_by
 
 #: Accepted values of ``freq``: days, ISO weeks, months, quarters, years
 #: (:func:`beebole_pandas.periods.freq_of` also reads ``"month"``, ``"MS"``...).
@@ -188,6 +189,8 @@ def check_entries(entries: pd.DataFrame, start: Any = None, end: Any = None) -> 
     """
     if not isinstance(entries, pd.DataFrame):
         raise SchemaError(f"expected a time-entry DataFrame, got {type(entries).__name__}")
+    if is_totals(entries):
+        entries = as_entries(entries, report="report")
     spec = entity("time_entry")
     check_columns(entries, spec.columns, what="entries")
     missing = [c for c in spec.columns if c not in entries.columns]
@@ -241,7 +244,7 @@ def loaded_period(entries: pd.DataFrame) -> tuple[str | None, str | None]:
     empty: attrs survive filtering, so they never decide what is counted.
     """
     info = entries.attrs.get("beebole") if isinstance(entries.attrs, dict) else None
-    if not isinstance(info, dict) or info.get("entity") != "time_entry":
+    if not isinstance(info, dict) or info.get("entity") not in ("time_entry", "hours"):
         return None, None
     scope = info.get("scope")
     if not isinstance(scope, dict):
@@ -256,7 +259,13 @@ def loaded_period(entries: pd.DataFrame) -> tuple[str | None, str | None]:
 
 
 def report_entries(
-    entries: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None, *, report: str
+    entries: pd.DataFrame,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    *,
+    report: str,
+    needs: Sequence[str] = (),
+    freq: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], str | None]:
     """The checked entries of [start, end], what they cover, and a warning when none.
 
@@ -278,7 +287,13 @@ def report_entries(
     --------
     >>> frame, info, warning = report_entries(entries, None, None, report="timesheet")  # doctest: +SKIP
     """
-    whole = check_entries(entries)
+    totals = is_totals(entries)
+    given = (
+        as_entries(entries, report=report, needs=needs, freq=freq, start=start, end=end)
+        if totals
+        else entries
+    )
+    whole = check_entries(given)
     frame = cut(whole, start, end)
     dates = whole["date"].dropna()
     data_from, data_to = (dates.min(), dates.max()) if len(dates) else (None, None)
@@ -296,6 +311,9 @@ def report_entries(
         "data_from": day_text(data_from),
         "data_to": day_text(data_to),
     }
+    if totals:
+        # Sums, not entries (bb.hours): what they were summed by; entry counts are unknown.
+        info.update(input="hours", summed_by=summed_by(entries))
     if len(frame):
         return frame, info, None
     where = f" for {asked}" if asked else ""
@@ -466,7 +484,9 @@ def periods_between(start: pd.Timestamp, end: pd.Timestamp, freq: str) -> pd.Dat
 
 def span_of(frame: pd.DataFrame, start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     lo = pd.Timestamp(start) if start is not None else frame["date"].min()
-    hi = pd.Timestamp(end) if end is not None else frame["date"].max()
+    # Summed hours (bb.hours) cover days up to their own last one, not only their first.
+    last = frame[UNTIL] if UNTIL in frame.columns else frame["date"]
+    hi = pd.Timestamp(end) if end is not None else last.max()
     return None if pd.isna(lo) or pd.isna(hi) else (lo, hi)
 
 
