@@ -135,6 +135,8 @@ def hours(
     if output == "csv":
         frame = repair_xids(frame, lists)
     frame = _named(frame, named, lists)
+    # The export's key for the day is ``to``; the dimension asked for is ``date``.
+    frame = frame.rename(columns={"to": "date"})
     frame.attrs["beebole"] = provenance(
         "hours", {"start": first, "end": last, "by": dims, "measures": wanted, **filters}
     )
