@@ -90,7 +90,7 @@ def test_demo_command_writes_the_report_and_reruns_for_free(
     requests_spent, kb = _spent(first.stdout)
     # No subproject.list / absence.list the entries make needless; two money exports.
     assert 0 < requests_spent <= 70 and 0 < kb < 2048
-    assert "[4/13] loading time entries 2026-10-01 to 2026-10-31" in first.stderr  # progress
+    assert "[4/13] loading hours 2026-10-01 to 2026-10-31 (one aggregated" in first.stderr
     assert "[5/13] subprojects not needed" in first.stderr
 
     out = tmp_path / "out"
@@ -134,9 +134,18 @@ def test_demo_command_writes_the_report_and_reruns_for_free(
     assert re.search(rf"<td>Total</td>(\s*<td>[^<]*</td>){{{len(weeks) + 2}}}", page)
     assert f"<td>{hours:,.2f}</td>" in page
     assert "<th>2026-09-28 (partial)</th>" in page and "Partial weeks 2026-09-28" in page
-    assert f"{count:,} time entries" in first.stdout
+    assert f"{hours:,.1f} hours" in first.stdout
+    # The pack reads sums (bb.hours), not entries: hours per status are the raw entries'.
     status = pd.read_csv(out / "approval_status.csv")
-    assert status["entries"].sum() == count
+    assert "entries" not in status.columns  # not known from sums, so not shown blank
+    raw = _raw_entries(demo_server, "2026-10-01", "2026-10-31")
+    per_status = status.groupby("status")["hours"].sum().to_dict()
+    labels = {"d": "draft", "s": "submitted", "a": "approved", "r": "rejected", "l": "locked"}
+    expected: dict[str, float] = {}
+    for entry in raw:
+        label = labels[entry["status"]]
+        expected[label] = expected.get(label, 0.0) + entry["hours"]
+    assert per_status == pytest.approx(expected) and count == len(raw)
     util = pd.read_csv(out / "utilisation.csv")
     assert (util["worked_hours"].sum() + util["absence_hours"].sum()) == pytest.approx(hours)
     # The burn counts each project's whole life (an export of the hours before October).
