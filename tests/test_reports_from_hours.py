@@ -78,6 +78,10 @@ def test_every_totals_report_is_the_same_from_sums(
     }
     for what, report in calls.items():
         _same(report(entries), report(sums), f"{mode}/{account} {span}: {what}")
+    # Through the accessor too.
+    pd.testing.assert_frame_equal(
+        sums.beebole.timesheet(freq="W", **day), entries.beebole.timesheet(freq="W", **day)
+    )
 
 
 @pytest.fixture(scope="module")

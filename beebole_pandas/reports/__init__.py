@@ -8,7 +8,10 @@ Offered to the accessor, the command line and users:
   :func:`absence_summary`, :func:`approval_status`, :func:`missing_submissions`
   (in :mod:`.tables`), :func:`project_burn` and :func:`project_hours_before`
   (the hours a burn counts before its period; in :mod:`.burn`), all
-  re-exported here;
+  re-exported here. Each of them also reads hours summed by the server
+  (``bb.hours(start, end, by=PACK_BY)``: a fifth of the entries' bytes) and
+  refuses sums that lack what it reads, saying which ``by=`` fits
+  (:mod:`.totals`);
 - :mod:`.plotting` (``plot_<report>(table)`` -> matplotlib Figure, ``PLOTS``,
   ``plot_report``, ``plot_entries``; matplotlib is imported only there);
 - :mod:`.html` (``Section``, ``write_report``: one self-contained HTML
@@ -54,11 +57,13 @@ from .tables import (
     timesheet,
     utilisation,
 )
+from .totals import PACK_BY
 
 __all__ = [
     "DIMENSIONS",
     "FREQS",
     "HISTORY_START",
+    "PACK_BY",
     "STATUS_ORDER",
     "absence_summary",
     "approval_status",
