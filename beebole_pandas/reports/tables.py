@@ -58,6 +58,7 @@ from .tools import (
     Billable,
     Frame,
     billable_mask,
+    by_name,
     check_freq,
     day_text,
     dim_table,
@@ -192,7 +193,7 @@ def timesheet(
     frame["period"] = period_start(frame["date"], freq)
     contexts = {"person": people, "project": projects, "company": companies}
     tidy = sum_by(frame, dims, {"hours": frame["hours"]}, contexts=contexts)
-    tidy = tidy.sort_values([*(f"{d}_name" for d in dims), "period"], ignore_index=True)
+    tidy = tidy.sort_values(by_name(dims, "period"), ignore_index=True)
     span = span_of(frame, start, end)
     info.update(by=dims, freq=freq)
     if not pivot:
@@ -421,7 +422,7 @@ def utilisation(
         "billable_utilisation",
     ]
     out = out[columns].sort_values(
-        ["person_name", *(["period"] if step else [])], ignore_index=True
+        by_name(["person"], *(["period"] if step else [])), ignore_index=True
     )
     out = out.astype({c: "Float64" for c in columns[columns.index("expected_hours") :]})
     info.update(freq=step, partial_periods=partial_labels(out, step))
@@ -536,7 +537,7 @@ def overtime(
         "partial",
         partial_mask(out["period"], freq, span_of(frame, start, end)),
     )
-    out = out.sort_values(["person_name", "period"], ignore_index=True)
+    out = out.sort_values(by_name(["person"], "period"), ignore_index=True)
     info.update(freq=freq, partial_periods=partial_labels(out, freq))
     out.attrs["beebole_report"] = info
     return out
@@ -596,7 +597,7 @@ def absence_summary(
     )
     out["entries"] = _counts(out["entries"], info)
     out["days"] = (out["hours"] / per_day).astype("Float64")
-    out = out.sort_values(["person_name", "absence_name"], ignore_index=True)
+    out = out.sort_values(by_name(["person", "absence"]), ignore_index=True)
     out.attrs["beebole_report"] = info
     return out
 
@@ -688,7 +689,7 @@ def approval_status(
         "partial",
         partial_mask(out["period"], freq, span_of(frame, start, last)),
     )
-    out = out.sort_values(["person_name", "period", "status"], ignore_index=True)
+    out = out.sort_values(by_name(["person"], "period", "status"), ignore_index=True)
     info.update(freq=freq, partial_periods=partial_labels(out, freq))
     out.attrs["beebole_report"] = info
     return out
@@ -806,7 +807,7 @@ def missing_submissions(
     out["partial"] = partial_mask(out["week"], "W", (lo, hi) if len(mondays) else None)
     columns = ["person_id", "person_xid", "person_name", "week", "partial", *floats, "reason"]
     out = out.loc[out["reason"] != "", columns]
-    out = out.sort_values(["person_name", "week"], ignore_index=True)
+    out = out.sort_values(by_name(["person"], "week"), ignore_index=True)
     said: dict[str, Any] = {
         "report": "missing_submissions",
         "start": day_text(lo) if len(mondays) else None,

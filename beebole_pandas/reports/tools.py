@@ -503,6 +503,17 @@ def id_key(ids: pd.Series, xids: pd.Series) -> pd.Series:
     return xids.astype("string").fillna(ident).fillna("").astype(str)
 
 
+def by_name(dims: Sequence[str], *then: str) -> list[str]:
+    """The columns a report sorts by: each reference by name, then xid and id (two
+    projects may share a name: their order must not depend on the rows' order),
+    then ``then``.
+
+    >>> by_name(["person"], "period")
+    ['person_name', 'person_xid', 'person_id', 'period']
+    """
+    return [*(f"{d}_{part}" for d in dims for part in ("name", "xid", "id")), *then]
+
+
 def ref_key(frame: pd.DataFrame, dim: str) -> pd.Series:
     return id_key(frame[f"{dim}_id"], frame[f"{dim}_xid"])
 
