@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import BeeboleError, SchemaError, ValidationError
+from ..load.scopes import flag
 from .tools import (
     Frame,
+    add_keys,
+    by_name,
     check_freq,
     day_text,
     entity_key,
-    keyed,
     partial_labels,
     partial_mask,
     period_start,
@@ -46,8 +49,13 @@ HISTORY_START = pd.Timestamp("2000-01-01")
 
 
 def project_hours_before(
-    day: Any, projects: Frame = None, *, client: Any = None, since: Any = None
-) -> pd.DataFrame:
+    day: Any,
+    projects: Frame = None,
+    *,
+    client: Any = None,
+    since: Any = None,
+    dry_run: bool = False,
+) -> Any:
     """Hours per project before ``day``, since the projects started: one aggregated export.
 
     What :func:`project_burn` fetches to count a project's whole life while
@@ -68,6 +76,10 @@ def project_hours_before(
         The client to send the export with (default: the default client).
     since
         The first day to count, instead of the one ``projects`` give.
+    dry_run
+        Return the :class:`~beebole_pandas.load.estimate.Estimate` only (of
+        the export: from a probe of a few hundred bytes; nothing when the
+        projects all start on or after ``day``) and load nothing.
 
     Returns
     -------
@@ -92,6 +104,16 @@ def project_hours_before(
         raise ValidationError("day=None is not a date; give the first day of the period")
     begin = report_day(since, "since") if since is not None else _history_start(projects)
     until = first - pd.Timedelta(days=1)
+    if flag(dry_run, "dry_run"):
+        from ..api.client import resolve_client
+        from ..load.estimate import Estimate, budget_now
+        from ..load.export import export
+
+        if begin > until:
+            return Estimate(budget=budget_now(resolve_client(client)))  # nothing to load
+        return export(
+            begin, until, keys=["projectId", "hours"], show="work", client=client, dry_run=True
+        )
     if begin > until:
         out = pd.DataFrame(
             {
@@ -122,7 +144,6 @@ def _history_start(projects: Frame) -> pd.Timestamp:
     return pd.Timestamp(starts.min()).normalize().as_unit("ns")
 
 
-@keyed
 def project_burn(
     entries: pd.DataFrame,
     projects: pd.DataFrame | None = None,
@@ -134,7 +155,8 @@ def project_burn(
     start: Any = None,
     end: Any = None,
     period: Any = None,
-) -> pd.DataFrame:
+    dry_run: bool = False,
+) -> Any:
     """Hours and cost per project over time, cumulated and set against the budget.
 
     A budget is spent over a project's whole life, while ``entries`` usually
@@ -170,6 +192,12 @@ def project_burn(
     start, end, period
         The range: every period in it appears for each project with hours.
         The period starts at ``start``, else at the first entry date.
+    dry_run
+        Return the :class:`~beebole_pandas.load.estimate.Estimate` only of
+        what the burn would load through ``client`` (the projects when
+        ``projects`` is None, the hours before the period when
+        ``prior_hours`` is None) and load nothing; ``entries`` only give the
+        first day when ``start`` does not.
 
     Returns
     -------
@@ -194,11 +222,15 @@ def project_burn(
     """
     freq = check_freq(freq)
     start, end = report_range(start, end, period)
+    if flag(dry_run, "dry_run"):
+        return _burn_estimate(entries, projects, client, prior_hours, start)
     if projects is None:
         from ..load.entities import projects as load_projects
 
         projects = load_projects(client=client)
-    frame, info, warning = report_entries(entries, start, end, report="project_burn")
+    frame, info, warning = report_entries(
+        entries, start, end, report="project_burn", needs=("project",), freq=freq
+    )
     if warning:
         logger.warning(warning)
     frame = resolve_hierarchy(frame, projects, subprojects)
@@ -215,7 +247,7 @@ def project_burn(
         )
         sums = grid.merge(sums, on=[*columns, "period"], how="left")
         sums["hours"] = sums["hours"].astype("Float64").fillna(0.0)
-    out = sums.sort_values(["project_name", "period"], ignore_index=True)
+    out = sums.sort_values(by_name(["project"], "period"), ignore_index=True)
     out.insert(
         out.columns.get_loc("period") + 1, "partial", partial_mask(out["period"], freq, span)
     )
@@ -247,7 +279,48 @@ def project_burn(
         note=covers["note"],
     )
     out.attrs["beebole_report"] = info
-    return out
+    return add_keys(out)
+
+
+def _burn_estimate(
+    entries: Any,
+    projects: pd.DataFrame | None,
+    client: Any,
+    prior_hours: Any,
+    start: pd.Timestamp | None,
+) -> Any:
+    """``project_burn(dry_run=True)``: the projects list when not given, and
+    the export of the hours before the period when ``prior_hours`` is None
+    (its first day: ``start``, else the first entry date, else today). The
+    entries are not checked: a burn whose entries hold no project hours
+    loads no prior hours, which the estimate counts anyway."""
+    from ..api.client import resolve_client
+    from ..load.entities import load_entity
+    from ..load.entities import projects as load_projects
+    from ..load.estimate import Estimate, budget_now
+
+    client = resolve_client(client)
+    total = Estimate()
+    known = projects
+    if projects is None:
+        total = total + load_projects(client=client, dry_run=True)
+        if all(j.cached for j in total.jobs):  # the lists are in the cache: free
+            known = load_entity("project", client=client)
+    if prior_hours is None:
+        first = start if start is not None else _first_date(entries)
+        total = total + project_hours_before(first, known, client=client, dry_run=True)
+    return replace(total, budget=budget_now(client))
+
+
+def _first_date(entries: Any) -> pd.Timestamp:
+    """The first entry date, when ``entries`` show one; else today."""
+    try:
+        found = pd.to_datetime(entries["date"], errors="coerce").min()
+    except (KeyError, TypeError, ValueError, IndexError):
+        found = pd.NaT
+    if pd.isna(found):
+        return pd.Timestamp.today().normalize()
+    return pd.Timestamp(found).normalize()
 
 
 def _burn_prior(

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import periods
 from ..errors import SchemaError, ValidationError
-from ..load.scopes import shown
+from ..load.scopes import flag, shown
 from .tools import check_entries, day_text
 
 __all__ = ["RATIOS", "compare", "compare_money", "compare_report"]
@@ -299,21 +299,41 @@ def compare_money(
     currency: str | None = None,
     today: Any = None,
     client: Any = None,
+    dry_run: bool = False,
     **kwargs: Any,
-) -> pd.DataFrame:
+) -> Any:
     """Billing, cost, profit and hours against the previous period (or a year before).
 
     Two aggregated exports (:func:`beebole_pandas.reports.money`), a few
     requests and KB each.
 
+    Parameters
+    ----------
+    period, against, today
+        The period (any spelling of :func:`beebole_pandas.periods.span`), and
+        what to compare it with: ``"previous"`` or ``"year"``.
+    by, currency, client, **kwargs
+        As for :func:`beebole_pandas.reports.money`.
+    dry_run
+        Return the :class:`~beebole_pandas.load.estimate.Estimate` only (of
+        both exports) and load nothing.
+
     Examples
     --------
     >>> compare_money("2026-11", by="client", currency="USD")          # doctest: +SKIP
+    >>> compare_money("2026-11", by="client", dry_run=True)            # doctest: +SKIP
     """
     from .finance import money
 
+    dry_run = flag(dry_run, "dry_run")
     now = periods.span(period, today=today)
     then = periods.shift(now, against)
+    if dry_run:
+        current, previous = (
+            money(s, by=by, currency=currency, client=client, dry_run=True, **kwargs)
+            for s in (now, then)
+        )
+        return current + previous
     tables = [money(s, by=by, currency=currency, client=client, **kwargs) for s in (now, then)]
     for table, s in zip(tables, (now, then), strict=True):
         table.attrs["beebole_report"]["period"] = s.label
