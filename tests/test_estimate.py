@@ -46,6 +46,31 @@ def test_the_estimate_is_within_20_percent_of_the_load(
     assert est.rows == pytest.approx(len(frame), rel=0.2)
 
 
+@pytest.mark.parametrize(
+    ("people", "period"),
+    [(50, MONTH), (150, ("2026-05-01", "2026-07-31")), (400, MONTH)],
+)
+def test_the_estimate_of_sums_is_within_20_percent_of_the_load(
+    people: int, period: tuple[str, str], tmp_path: Path
+) -> None:
+    """bb.hours by what the report pack reads: an aggregated export and the lists
+    that name it, on an account never seen before (no figure learned yet)."""
+    from beebole_pandas import sandbox
+    from beebole_pandas.reports import PACK_BY
+
+    with sandbox.serve(seed="demo", people=people, daily_requests=10**9, daily_kb=10**9) as server:
+        client = _client(server, tmp_path)
+        est = bb.hours(*period, by=list(PACK_BY), client=client, dry_run=True)
+        before = server.stats()
+        frame = bb.hours(*period, by=list(PACK_BY), client=client)
+        after = server.stats()
+    kb = (after["bytes"] - before["bytes"]) / 1024
+    requests = after["requests"] - before["requests"]
+    assert est.kb == pytest.approx(kb, rel=0.2), est.frame()
+    assert est.requests == pytest.approx(requests, rel=0.2)
+    assert len(frame) > 0
+
+
 def test_names_from_the_lists_give_the_frame_of_the_names_export(
     demo_server: Any, tmp_path: Path
 ) -> None:

@@ -51,20 +51,21 @@ logger = logging.getLogger(__name__)
 
 #: Bytes per row each export key adds, measured on the sandbox (150 people, a
 #: month of entries); the account's own figures replace them once learned.
+#: ``week`` is the week's number (reporting.mdx), one or two digits.
 DEFAULT_KEY_BYTES: dict[str, dict[str, float]] = {
     "csv": {
         "eventId": 8.0, "to": 11.0, "date": 11.0, "personId": 5.5, "person": 14.3,
         "companyId": 5.2, "company": 16.5, "projectId": 6.6, "project": 12.5,
         "subprojectId": 4.0, "subproject": 5.0, "taskId": 5.5, "task": 9.7,
         "absenceId": 1.2, "absence": 1.4, "hours": 6.0, "status": 2.0, "comment": 3.2,
-        "month": 8.0, "week": 11.0, "stime": 20.0, "etime": 20.0, "gid": 5.0,
+        "month": 8.0, "week": 3.0, "stime": 20.0, "etime": 20.0, "gid": 5.0,
     },
     "array": {
         "eventId": 9.0, "to": 13.0, "date": 13.0, "personId": 6.0, "person": 16.3,
         "companyId": 6.1, "company": 18.6, "projectId": 8.2, "project": 14.9,
         "subprojectId": 6.2, "subproject": 7.9, "taskId": 6.5, "task": 11.8,
         "absenceId": 5.0, "absence": 5.3, "hours": 4.3, "status": 4.0, "comment": 6.9,
-        "month": 10.0, "week": 13.0, "stime": 22.0, "etime": 22.0, "gid": 6.0,
+        "month": 10.0, "week": 5.0, "stime": 22.0, "etime": 22.0, "gid": 6.0,
     },
 }  # fmt: skip
 _OTHER_KEY_BYTES = {"csv": 7.0, "array": 8.0}
@@ -430,7 +431,6 @@ def lists_estimate(
     load_entity = load
 
     companies = load_entity("company", client=client)
-    company_refs = refs_of_frame(companies)
     profile = Profile(client)
     projects = float(pd.to_numeric(companies.get("projects_count"), errors="coerce").sum())
     out: list[JobEstimate] = []
@@ -443,7 +443,9 @@ def lists_estimate(
         if spec.scope == "project":
             # The projects are the parents: their refs when their lists are cached
             # (no request), else their count times the share that has some.
-            if all(client.recall("project.list", company=r) is not None for r in company_refs):
+            # Only the companies whose count says they have projects are asked.
+            askers = refs_of_frame(_with_children(companies, "project"))
+            if all(client.recall("project.list", company=r) is not None for r in askers):
                 parents = refs_of_frame(_with_children(load_entity("project", client=client), kind))
             else:
                 share = profile.figure("share_projects_with_subprojects", SUBPROJECT_SHARE)

@@ -121,17 +121,24 @@ def export_rows(
     )
 
 
+#: Rows an aggregated export gives per working day of its span, per entry-level
+#: row it could give (before the account's own ratio is learned).
+ENTRIES_SPREAD = 1.7
+
+
 def _first_ratio(dims: list[str], product: float, entries: float, first: str, last: str) -> float:
     """Rows per entry of an aggregated export before the account's own ratio is
     learned. Where the dimensions could give a row per entry, a row sums the
     entries of its span (the period, a month or a week) of one person's work
-    on one thing: a person logs a thing on about every other working day, so
-    a row holds about half the span's working days of entries (measured on the
-    sandbox: a month by person and project, 1,853 rows for 29,410 entries,
-    15.9 per row; this gives 11, erring on the safe side)."""
+    on one thing, which a person logs on some of the span's working days: a
+    row holds about the span's working days / :data:`ENTRIES_SPREAD` entries
+    (measured on the sandbox, 1,000 people: by person and project, a month's
+    22 working days / 15.9 entries a row = 1.4; by person, week, company,
+    project, subproject, absence and status, 5 / 3.1 = 1.6; 1.7 errs on the
+    safe side of both)."""
     if product <= entries or {"to", "date", "stime", "etime"} & set(dims):
         return 1.0
     days = (pd.Timestamp(last) - pd.Timestamp(first)).days + 1
     span = min(days, 7 if "week" in dims else 31 if "month" in dims else days)
     working = max(1.0, span * 5 / 7)
-    return min(1.0, 2.0 / working)
+    return min(1.0, ENTRIES_SPREAD / working)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..api.client import resolve_client
@@ -125,7 +126,10 @@ def hours(
             **filters,
         )  # fmt: skip
         probe = probe_hours(client, first, last)
-        people = max(float(probe["hours"].sum()) / 160.0, 1.0) if len(probe) else 1.0
+        # About 7.5 hours a person a working day: the head count the name lists hold.
+        days = max(_working_days(first, last), 1)
+        logged = float(probe["hours"].sum()) if len(probe) else 0.0
+        people = max(logged / (7.5 * days), 1.0)
         parts = lists_estimate(client, named, people=people, load=load_entity)
         return est + Estimate(jobs=tuple(parts), budget=budget_now(client))
     lists = {kind: load_entity(kind, client=client) for kind in named}
@@ -141,6 +145,12 @@ def hours(
         "hours", {"start": first, "end": last, "by": dims, "measures": wanted, **filters}
     )
     return frame
+
+
+def _working_days(first: str, last: str) -> int:
+    """Monday-to-Friday days in [first, last]."""
+    end = (pd.Timestamp(last) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    return int(np.busday_count(first, end))
 
 
 def _named(frame: pd.DataFrame, named: list[str], lists: dict[str, pd.DataFrame]) -> pd.DataFrame:
