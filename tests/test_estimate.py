@@ -15,6 +15,8 @@ from beebole_pandas.load import parse as export_parse
 from beebole_pandas.load.export import run_export
 
 MONTH = ("2026-10-01", "2026-10-31")
+#: Three account sizes and periods the estimates are checked on.
+SIZES = [(50, MONTH), (150, ("2026-05-01", "2026-07-31")), (400, MONTH)]
 
 
 def _client(server: Any, tmp_path: Path) -> Any:
@@ -23,10 +25,7 @@ def _client(server: Any, tmp_path: Path) -> Any:
     )
 
 
-@pytest.mark.parametrize(
-    ("people", "period"),
-    [(50, MONTH), (150, ("2026-05-01", "2026-07-31")), (400, MONTH)],
-)
+@pytest.mark.parametrize(("people", "period"), SIZES)
 def test_the_estimate_is_within_20_percent_of_the_load(
     people: int, period: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -46,10 +45,7 @@ def test_the_estimate_is_within_20_percent_of_the_load(
     assert est.rows == pytest.approx(len(frame), rel=0.2)
 
 
-@pytest.mark.parametrize(
-    ("people", "period"),
-    [(50, MONTH), (150, ("2026-05-01", "2026-07-31")), (400, MONTH)],
-)
+@pytest.mark.parametrize(("people", "period"), SIZES)
 def test_the_estimate_of_sums_is_within_20_percent_of_the_load(
     people: int, period: tuple[str, str], tmp_path: Path
 ) -> None:
