@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import export_keys
@@ -29,6 +30,7 @@ __all__ = [
     "entries_of",
     "export_rows",
     "needs_probe",
+    "people_behind",
 ]
 
 _RATES = frozenset({"hourlyCost", "hourlyRate", "dailyCost", "dailyRate", "budget"})
@@ -142,3 +144,37 @@ def _first_ratio(dims: list[str], product: float, entries: float, first: str, la
     span = min(days, 7 if "week" in dims else 31 if "month" in dims else days)
     working = max(1.0, span * 5 / 7)
     return min(1.0, ENTRIES_SPREAD / working)
+
+
+#: Hours a person logs on a working day (absences included), to count the
+#: people behind a period's hours for ``dry_run=True``: a period's export has a
+#: row per person with time. The sandbox's people log about 8 (8,878 hours in
+#: October 2026 for 50 people, 22 working days); 7 errs on the safe side.
+HOURS_PER_PERSON_DAY = 7.0
+
+
+def people_behind(probe: pd.DataFrame, lo: str, hi: str) -> float:
+    """The people whose time a probe (hours per month over [lo, hi]) holds: the
+    most of any month, at :data:`HOURS_PER_PERSON_DAY` a working day (a month
+    without entries yet, such as the rest of the current one, lowers nothing).
+
+    >>> probe = pd.DataFrame({"month": ["2026-10"], "hours": [7.0 * 22 * 10]})
+    >>> people_behind(probe, "2026-10-01", "2026-10-31")
+    10.0
+    """
+    if not len(probe):
+        return 0.0
+    hours = probe["hours"].astype(float).groupby(probe["month"].astype(str)).sum()
+    starts = pd.to_datetime(pd.Series(hours.index), format="%Y-%m", errors="coerce")
+    if starts.isna().any():  # months in another format: the whole period at once
+        spans = [(pd.Timestamp(lo), pd.Timestamp(hi), float(hours.sum()))]
+    else:
+        spans = [
+            (max(start, pd.Timestamp(lo)), min(start + pd.offsets.MonthEnd(0), pd.Timestamp(hi)), h)
+            for start, h in zip(starts, hours.to_numpy(float), strict=True)
+        ]
+    most = 0.0
+    for first, last, logged in spans:
+        days = max(int(np.busday_count(first.date(), (last + pd.Timedelta(days=1)).date())), 1)
+        most = max(most, float(np.ceil(logged / (days * HOURS_PER_PERSON_DAY))))
+    return most

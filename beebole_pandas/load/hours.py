@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..api.client import resolve_client
@@ -26,6 +25,7 @@ from .entities import load_entity
 from .entry_columns import names_frame, repair_xids
 from .estimate import Estimate, budget_now, learn_counts, lists_estimate
 from .export import export, probe_hours
+from .export_size import people_behind
 from .parse import name_column
 from .scopes import flag, period
 
@@ -126,10 +126,7 @@ def hours(
             **filters,
         )  # fmt: skip
         probe = probe_hours(client, first, last)
-        # About 7.5 hours a person a working day: the head count the name lists hold.
-        days = max(_working_days(first, last), 1)
-        logged = float(probe["hours"].sum()) if len(probe) else 0.0
-        people = max(logged / (7.5 * days), 1.0)
+        people = max(people_behind(probe, first, last), 1.0)  # the name lists' head count
         parts = lists_estimate(client, named, people=people, load=load_entity)
         return est + Estimate(jobs=tuple(parts), budget=budget_now(client))
     lists = {kind: load_entity(kind, client=client) for kind in named}
@@ -145,12 +142,6 @@ def hours(
         "hours", {"start": first, "end": last, "by": dims, "measures": wanted, **filters}
     )
     return frame
-
-
-def _working_days(first: str, last: str) -> int:
-    """Monday-to-Friday days in [first, last]."""
-    end = (pd.Timestamp(last) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-    return int(np.busday_count(first, end))
 
 
 def _named(frame: pd.DataFrame, named: list[str], lists: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -27,7 +27,6 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import periods
@@ -36,6 +35,7 @@ from ..frames import provenance
 from .entities import load_entity
 from .estimate import Estimate, Profile, budget_now, job_estimate
 from .export import export, probe_hours
+from .export_size import people_behind
 from .scopes import check_scope, fan_out, flag, resolve
 from .scopes import period as period_days
 
@@ -59,11 +59,6 @@ SCHEDULE_COLUMNS: tuple[str, ...] = (
     "hours",
 )
 _PANDAS_FREQ = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}
-#: Hours a person logs on a working day (absences included), to count the
-#: people behind a period's hours for ``dry_run=True``: a period's export has a
-#: row per person with time. The sandbox's people log about 8 (8,878 hours in
-#: October 2026 for 50 people, 22 working days); 7 errs on the safe side.
-HOURS_PER_PERSON_DAY = 7.0
 
 
 def _periods(first: str, last: str, freq: str | None) -> list[tuple[pd.Timestamp, str, str]]:
@@ -201,7 +196,7 @@ def _estimate(
             most = 1.0
         else:
             probe = probe_hours(client, lo, hi, params={"gids": gids} if gids else None)
-            most = min(_people_behind(probe, lo, hi), known)
+            most = min(people_behind(probe, lo, hi), known)
         jobs = tuple(
             job_estimate(client, keys, "array", most, j.label, cached=j.cached)
             if j.rows > most
@@ -210,28 +205,6 @@ def _estimate(
         )
         total = total + replace(est, jobs=jobs)
     return replace(total, budget=budget_now(client))
-
-
-def _people_behind(probe: pd.DataFrame, lo: str, hi: str) -> float:
-    """The people whose time a probe (hours per month over [lo, hi]) holds: the
-    most of any month, at :data:`HOURS_PER_PERSON_DAY` a working day (a month
-    without entries yet, such as the rest of the current one, lowers nothing)."""
-    if not len(probe):
-        return 0.0
-    hours = probe["hours"].astype(float).groupby(probe["month"].astype(str)).sum()
-    starts = pd.to_datetime(pd.Series(hours.index), format="%Y-%m", errors="coerce")
-    if starts.isna().any():  # months in another format: the whole period at once
-        spans = [(pd.Timestamp(lo), pd.Timestamp(hi), float(hours.sum()))]
-    else:
-        spans = [
-            (max(start, pd.Timestamp(lo)), min(start + pd.offsets.MonthEnd(0), pd.Timestamp(hi)), h)
-            for start, h in zip(starts, hours.to_numpy(float), strict=True)
-        ]
-    most = 0.0
-    for first, last, logged in spans:
-        days = max(int(np.busday_count(first.date(), (last + pd.Timedelta(days=1)).date())), 1)
-        most = max(most, float(np.ceil(logged / (days * HOURS_PER_PERSON_DAY))))
-    return most
 
 
 def _typed(frame: pd.DataFrame, names: bool) -> pd.DataFrame:
