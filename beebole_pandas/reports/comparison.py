@@ -23,27 +23,17 @@ import pandas as pd
 from .. import periods
 from ..errors import SchemaError, ValidationError
 from ..load.scopes import flag, shown
+from .formats import RATIO_COLUMNS
 from .tools import check_entries, day_text
 
 __all__ = ["RATIOS", "compare", "compare_money", "compare_report"]
 
 logger = logging.getLogger(__name__)
 
-#: Columns that are ratios of other columns: compared as they are when each
-#: key has one row, dropped when rows must be summed (a sum of ratios means nothing).
-RATIOS: frozenset[str] = frozenset(
-    {
-        "utilisation",
-        "billable_share",
-        "billable_utilisation",
-        "budget_used",
-        "margin",
-        "billing_share",
-        "hourly_billing",
-        "hourly_rate",
-        "change_pct",
-    }
-)
+#: Columns that are ratios of other columns (the ratios shown as %, and rates per
+#: hour): compared as they are when each key has one row, dropped when rows must
+#: be summed (a sum of ratios means nothing).
+RATIOS: frozenset[str] = RATIO_COLUMNS | {"hourly_billing", "hourly_rate"}
 #: Columns that say when, not what: summed over when comparing whole periods.
 _WHEN = ("period", "partial", "week", "cumulative_since")
 #: Report columns that are not measures even when numeric.

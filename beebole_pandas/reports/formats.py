@@ -21,6 +21,7 @@ import pandas as pd
 
 __all__ = [
     "KINDS",
+    "RATIO_COLUMNS",
     "column_kind",
     "excel_format",
     "rounded_for_csv",
@@ -30,15 +31,18 @@ __all__ = [
 
 #: The kinds of column, as :func:`column_kind` names them.
 KINDS: tuple[str, ...] = ("hours", "money", "ratio", "days", "count", "date", "number", "text")
-_RATIOS = {
-    "utilisation",
-    "billable_share",
-    "billable_utilisation",
-    "budget_used",
-    "margin",
-    "billing_share",
-    "change_pct",
-}
+#: Report columns that are ratios (shown as %), besides ``*_share``, ``*_pct``, ``*_ratio``.
+RATIO_COLUMNS: frozenset[str] = frozenset(
+    {
+        "utilisation",
+        "billable_share",
+        "billable_utilisation",
+        "budget_used",
+        "margin",
+        "billing_share",
+        "change_pct",
+    }
+)
 _MONEY = {
     "billing",
     "cost",
@@ -68,7 +72,7 @@ def column_kind(name: Any, values: pd.Series | None = None) -> str:
         return "text"
     if values is not None and pd.api.types.is_bool_dtype(values.dtype):
         return "text"
-    if text in _RATIOS or text.endswith(("_share", "_pct", "_ratio")):
+    if text in RATIO_COLUMNS or text.endswith(("_share", "_pct", "_ratio")):
         return "ratio"
     if text in _MONEY or text.endswith(("_cost", "_billing", "_profit")):
         return "money"
