@@ -31,7 +31,6 @@ sent; what the cache holds costs 0.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -120,27 +119,6 @@ def _head_count(client: Any) -> float:
     return Profile(client).figure("count_person", 50.0)
 
 
-def _list_cached(client: Any, kind: str) -> bool:
-    """Whether loading every ``kind`` entity sends nothing, sending nothing to
-    know: the lists the loader asks (a parent whose count says it has none is
-    not asked) are all in the cache. (``lists_estimate`` counts the project
-    lists of companies without projects too, which the loader never asks.)"""
-    spec = schema.entity(kind)
-    parent = spec.scope
-    if parent is None:
-        return client.recall(spec.list_service) is not None
-    if not _list_cached(client, parent):
-        return False
-    parents = load_entity(parent, client=client)  # from the cache
-    counter = f"{kind}s_count"
-    if counter in parents.columns:
-        parents = parents[parents[counter].fillna(1).gt(0).to_numpy(bool)]
-    return all(
-        client.recall(spec.list_service, **{parent: ref}) is not None
-        for ref in refs_of_frame(parents)
-    )
-
-
 def _relation_estimate(
     entity: str,
     service: str,
@@ -162,14 +140,7 @@ def _relation_estimate(
     meter = meter_of(client)
     before = meter.snapshot()
     people = Profile(client).figure("count_person", 50.0)
-    lists = [
-        replace(part, cached=True) if not part.cached and _list_cached(client, kind) else part
-        for kind, part in zip(
-            _LISTS[entity],
-            lists_estimate(client, _LISTS[entity], people=people, load=load_entity),
-            strict=True,
-        )
-    ]
+    lists = lists_estimate(client, _LISTS[entity], people=people, load=load_entity)
     if refresh:  # everything is asked again, the companies too
         companies = load_entity("company", client=client)
         lists = [
