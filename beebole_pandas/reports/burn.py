@@ -21,6 +21,7 @@ from .tools import (
     Frame,
     add_keys,
     by_name,
+    check_entries,
     check_freq,
     day_text,
     entity_key,
@@ -313,10 +314,11 @@ def _burn_estimate(
 
 
 def _first_date(entries: Any) -> pd.Timestamp:
-    """The first entry date, when ``entries`` show one; else today."""
+    """The first entry date (or first day of the sums, from ``bb.hours``), when
+    ``entries`` show one; else today."""
     try:
-        found = pd.to_datetime(entries["date"], errors="coerce").min()
-    except (KeyError, TypeError, ValueError, IndexError):
+        found = check_entries(entries)["date"].min()
+    except BeeboleError:
         found = pd.NaT
     if pd.isna(found):
         return pd.Timestamp.today().normalize()
