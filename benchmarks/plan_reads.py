@@ -22,10 +22,10 @@ from __future__ import annotations
 import argparse
 import random
 import tempfile
-import time
 from typing import Any
 
 import pandas as pd
+from budget import spent  # this folder: the benchmarks share their meter
 
 import beebole_pandas as bb
 from beebole_pandas import sandbox
@@ -38,17 +38,8 @@ DAY_KB = 2048
 
 
 def measure(server: Any, client: Any, frame: pd.DataFrame) -> tuple[int, float, float, Any]:
-    before = server.stats()
-    started = time.perf_counter()
-    plan = bp.plan(frame, client=client)
-    seconds = time.perf_counter() - started
-    after = server.stats()
-    return (
-        after["requests"] - before["requests"],
-        (after["bytes"] - before["bytes"]) / 1024,
-        seconds,
-        plan,
-    )
+    """(requests, KB, seconds, plan) of one plan, from the server's counters."""
+    return spent(server, lambda: bp.plan(frame, client=client))
 
 
 def run(people: int, sizes: list[int]) -> None:
