@@ -66,9 +66,9 @@ def report_hours(start: str, end: str, *, client: Any) -> pd.DataFrame:
     ``reports.totals.PACK_BY`` (person, week, month, company, project, subproject,
     absence type and status), one aggregated export.
 
-    Every report of the pack needs only totals, and these sums are a fifth of the
-    entries' bytes: a month of 1,000 people on the sandbox is 1,375 KB of entries
-    without comments and tasks, and about 300 KB of sums.
+    Every report of the pack needs only totals, and these sums weigh about a
+    quarter of the entries: a month of 1,000 people on the sandbox is 1,375 KB of
+    entries without comments and tasks, and 386 KB of sums.
     """
     from .load.hours import hours
     from .reports.totals import PACK_BY

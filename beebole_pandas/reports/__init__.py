@@ -9,7 +9,7 @@ Offered to the accessor, the command line and users:
   (in :mod:`.tables`), :func:`project_burn` and :func:`project_hours_before`
   (the hours a burn counts before its period; in :mod:`.burn`), all
   re-exported here. Each of them also reads hours summed by the server
-  (``bb.hours(start, end, by=PACK_BY)``: a fifth of the entries' bytes) and
+  (``bb.hours(start, end, by=PACK_BY)``: a quarter of the entries' bytes) and
   refuses sums that lack what it reads, saying which ``by=`` fits
   (:mod:`.totals`);
 - :mod:`.plotting` (``plot_<report>(table)`` -> matplotlib Figure, ``PLOTS``,

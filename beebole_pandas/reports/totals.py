@@ -4,8 +4,9 @@ Every report that needs only totals (timesheet, utilisation, overtime,
 absences, approval status, the chase and the burn) takes, instead of one row
 per time entry, the frame :func:`beebole_pandas.hours` returns: hours summed
 over the dimensions asked for. A month of 1,000 people summed by person,
-week, company, project, subproject, absence type and status is about 300 KB
-of export instead of about 1,400 KB of entries.
+week, month, company, project, subproject, absence type and status is 386 KB
+of export on the sandbox, instead of 1,375 KB of entries (without comments
+and tasks).
 
 The sums must hold what the report reads, so a report refuses, naming what
 is missing and the ``by=`` that gives it:
